@@ -1,0 +1,4 @@
+/** The duplex command: serve, and (later) connect and trace. */
+module dev.duplex.cli {
+    requires dev.duplex;
+}

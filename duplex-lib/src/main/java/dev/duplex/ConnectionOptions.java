@@ -1,0 +1,137 @@
+package dev.duplex;
+
+import dev.duplex.protocol.Limits;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How one connection behaves once open, at either end: limits on what the peer may send, the
+ * outbound queue, and the timers. Immutable; build with {@link #builder()}.
+ *
+ * @param limits inbound message size and fragment count (default {@link Limits#DEFAULTS}:
+ *     1 MiB, 4096 fragments)
+ * @param outboundSoftLimit queued bytes past which {@link WebSocket#isWritable()} turns false
+ *     (default 64 KiB)
+ * @param outboundHardLimit queued bytes a send may not take the queue past; such a send fails
+ *     at once (default 4 MiB)
+ * @param writeStallTimeout how long a write may make no progress before the connection is
+ *     aborted, since a blocking socket write has no timeout of its own (default 30 s)
+ * @param pingInterval how often to ping the peer; zero turns keepalive off (default 20 s)
+ * @param pongTimeout how long to wait for a pong before failing with 1011 (default 20 s)
+ * @param closeTimeout how long to wait for the peer's close frame, and then for the TCP close,
+ *     before aborting (default 10 s)
+ */
+public record ConnectionOptions(
+        Limits limits,
+        long outboundSoftLimit,
+        long outboundHardLimit,
+        Duration writeStallTimeout,
+        Duration pingInterval,
+        Duration pongTimeout,
+        Duration closeTimeout) {
+
+    public static final long DEFAULT_OUTBOUND_SOFT_LIMIT = 64 * 1024;
+    public static final long DEFAULT_OUTBOUND_HARD_LIMIT = 4 * 1024 * 1024;
+    public static final Duration DEFAULT_WRITE_STALL_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(20);
+    public static final Duration DEFAULT_PONG_TIMEOUT = Duration.ofSeconds(20);
+    public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    /** The defaults listed above. */
+    public static final ConnectionOptions DEFAULTS = builder().build();
+
+    public ConnectionOptions {
+        Objects.requireNonNull(limits, "limits");
+        if (outboundSoftLimit < 0 || outboundHardLimit < outboundSoftLimit) {
+            throw new IllegalArgumentException("need 0 <= outboundSoftLimit <= outboundHardLimit");
+        }
+        requirePositive(writeStallTimeout, "writeStallTimeout");
+        Objects.requireNonNull(pingInterval, "pingInterval");
+        if (pingInterval.isNegative()) {
+            throw new IllegalArgumentException("pingInterval must not be negative");
+        }
+        requirePositive(pongTimeout, "pongTimeout");
+        requirePositive(closeTimeout, "closeTimeout");
+    }
+
+    private static void requirePositive(Duration d, String name) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive");
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from these options. */
+    public Builder toBuilder() {
+        return new Builder().limits(limits).outboundSoftLimit(outboundSoftLimit)
+                .outboundHardLimit(outboundHardLimit).writeStallTimeout(writeStallTimeout)
+                .pingInterval(pingInterval).pongTimeout(pongTimeout).closeTimeout(closeTimeout);
+    }
+
+    /** Builds {@link ConnectionOptions}; every setting starts at its default. */
+    public static final class Builder {
+        private Limits limits = Limits.DEFAULTS;
+        private long outboundSoftLimit = DEFAULT_OUTBOUND_SOFT_LIMIT;
+        private long outboundHardLimit = DEFAULT_OUTBOUND_HARD_LIMIT;
+        private Duration writeStallTimeout = DEFAULT_WRITE_STALL_TIMEOUT;
+        private Duration pingInterval = DEFAULT_PING_INTERVAL;
+        private Duration pongTimeout = DEFAULT_PONG_TIMEOUT;
+        private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+
+        private Builder() {}
+
+        public Builder limits(Limits limits) {
+            this.limits = limits;
+            return this;
+        }
+
+        public Builder maxMessageSize(long bytes) {
+            this.limits = limits.withMaxMessageSize(bytes);
+            return this;
+        }
+
+        public Builder maxFragments(int count) {
+            this.limits = limits.withMaxFragments(count);
+            return this;
+        }
+
+        public Builder outboundSoftLimit(long bytes) {
+            this.outboundSoftLimit = bytes;
+            return this;
+        }
+
+        public Builder outboundHardLimit(long bytes) {
+            this.outboundHardLimit = bytes;
+            return this;
+        }
+
+        public Builder writeStallTimeout(Duration timeout) {
+            this.writeStallTimeout = timeout;
+            return this;
+        }
+
+        /** Zero turns keepalive pings off. */
+        public Builder pingInterval(Duration interval) {
+            this.pingInterval = interval;
+            return this;
+        }
+
+        public Builder pongTimeout(Duration timeout) {
+            this.pongTimeout = timeout;
+            return this;
+        }
+
+        public Builder closeTimeout(Duration timeout) {
+            this.closeTimeout = timeout;
+            return this;
+        }
+
+        public ConnectionOptions build() {
+            return new ConnectionOptions(limits, outboundSoftLimit, outboundHardLimit,
+                    writeStallTimeout, pingInterval, pongTimeout, closeTimeout);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.duplex;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One open WebSocket connection, server or client end. Every method may be called from any
+ * thread. A send returns at once with a future that completes when the bytes have been
+ * written to the socket, so a sender that waits on it, or watches {@link #bufferedAmount()},
+ * feels the peer's pace (backpressure). A send that would take the queue past its hard limit
+ * fails at once with {@link OutboundLimitException}; a send after the close frame fails with
+ * {@link IllegalStateException}.
+ */
+public interface WebSocket {
+
+    /** Sends a text message. */
+    CompletableFuture<Void> sendText(String text);
+
+    /** Sends a binary message: the buffer's remaining bytes, copied or framed before return. */
+    CompletableFuture<Void> sendBinary(ByteBuffer data);
+
+    /** Sends a binary message. */
+    default CompletableFuture<Void> sendBinary(byte[] data) {
+        return sendBinary(ByteBuffer.wrap(data));
+    }
+
+    /** Sends a message. */
+    default CompletableFuture<Void> send(Message message) {
+        return switch (message) {
+            case Message.Text text -> sendText(text.text());
+            case Message.Binary binary -> sendBinary(binary.data());
+        };
+    }
+
+    /** Sends a ping with at most 125 bytes of payload. */
+    CompletableFuture<Void> ping(ByteBuffer payload);
+
+    /**
+     * Starts the close handshake. The connection ends when the peer answers, or after the close
+     * timeout. Codes 1005, 1006 and 1015 and reasons over 123 UTF-8 bytes are refused with
+     * {@link IllegalArgumentException} (RFC 6455 7.4.1).
+     */
+    CompletableFuture<Void> close(int code, String reason);
+
+    /** Closes with 1000 (normal closure) and no reason. */
+    default CompletableFuture<Void> close() {
+        return close(1000, "");
+    }
+
+    /** Drops the TCP connection at once, without a close handshake. */
+    void abort();
+
+    /** Bytes queued for this connection and not yet written to the socket. */
+    long bufferedAmount();
+
+    /** Whether the queue is under its soft limit, so another send will not add to a backlog. */
+    boolean isWritable();
+
+    /** Whether messages may still be sent: no close frame has been sent yet. */
+    boolean isOpen();
+
+    /** What the opening handshake settled: path, headers, peer address, subprotocol. */
+    Handshake handshake();
+}

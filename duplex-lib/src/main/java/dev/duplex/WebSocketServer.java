@@ -1,0 +1,172 @@
+package dev.duplex;
+
+import dev.duplex.internal.transport.ServerAcceptor;
+import dev.duplex.protocol.handshake.HeadLimits;
+import dev.duplex.protocol.handshake.OriginPolicy;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A WebSocket server: routes by path, each with its handler. Every connection gets a virtual
+ * thread of its own, so a handler may block.
+ *
+ * <pre>{@code
+ * WebSocketServer server = WebSocketServer.builder()
+ *         .port(8080)
+ *         .route("/echo", (socket, message) -> socket.send(message))
+ *         .build()
+ *         .start();
+ * }</pre>
+ */
+public final class WebSocketServer implements AutoCloseable {
+    private final ServerAcceptor acceptor;
+
+    private WebSocketServer(Builder b) {
+        this.acceptor = new ServerAcceptor(
+                b.host == null ? new InetSocketAddress(b.port) : new InetSocketAddress(b.host, b.port),
+                Map.copyOf(b.routes), Map.copyOf(b.resources), b.handshakeTimeout, b.headLimits,
+                b.originPolicy);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Binds and starts accepting connections.
+     *
+     * @throws UncheckedIOException when the address cannot be bound
+     */
+    public WebSocketServer start() {
+        try {
+            acceptor.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
+    /** The port the server listens on: the one asked for, or the one the system chose for 0. */
+    public int port() {
+        return acceptor.port();
+    }
+
+    /** The number of open WebSocket connections. */
+    public int connectionCount() {
+        return acceptor.connectionCount();
+    }
+
+    /**
+     * Stops accepting, sends 1001 (going away) to every open connection, waits up to
+     * {@code timeout} for their close handshakes, then aborts what is left.
+     */
+    public void stop(Duration timeout) {
+        acceptor.stop(timeout);
+    }
+
+    /** Stops with a 5-second grace period. */
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(5));
+    }
+
+    /** Builds a {@link WebSocketServer}. */
+    public static final class Builder {
+        /** RFC 6455 leaves it open; 10 s from accept bounds slowloris heads (row A16). */
+        public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
+        private String host;
+        private int port = 8080;
+        private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+        private HeadLimits headLimits = HeadLimits.DEFAULTS;
+        private OriginPolicy originPolicy = OriginPolicy.sameOrigin();
+        private ConnectionOptions connectionOptions = ConnectionOptions.DEFAULTS;
+        private final Map<String, Route> routes = new LinkedHashMap<>();
+        private final Map<String, StaticResource> resources = new LinkedHashMap<>();
+
+        private Builder() {}
+
+        /** The address to bind; default: every interface. */
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        /** The port to bind (default 8080); 0 lets the system choose. */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /** Time from accept to the end of the handshake head, TLS included (default 10 s). */
+        public Builder handshakeTimeout(Duration timeout) {
+            this.handshakeTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        /** Bounds on the HTTP head of the upgrade request (default 8 KiB lines, 100 headers, 16 KiB). */
+        public Builder headLimits(HeadLimits limits) {
+            this.headLimits = Objects.requireNonNull(limits);
+            return this;
+        }
+
+        /**
+         * Which browser origins may connect (default: the page's own origin only, so a page on
+         * another site cannot open a socket with the user's cookies; clients that send no
+         * Origin, which are not browsers, are let through).
+         */
+        public Builder originPolicy(OriginPolicy policy) {
+            this.originPolicy = Objects.requireNonNull(policy);
+            return this;
+        }
+
+        /** Options for connections on routes that do not set their own. */
+        public Builder connectionOptions(ConnectionOptions options) {
+            this.connectionOptions = Objects.requireNonNull(options);
+            return this;
+        }
+
+        /** Serves WebSocket connections at {@code path} with the server's connection options. */
+        public Builder route(String path, WebSocketHandler handler) {
+            return route(path, handler, List.of());
+        }
+
+        /** Serves WebSocket connections at {@code path}, speaking these subprotocols. */
+        public Builder route(String path, WebSocketHandler handler, List<String> subprotocols) {
+            return route(path, new Route(handler, subprotocols, null));
+        }
+
+        public Builder route(String path, Route route) {
+            routes.put(checkPath(path), Objects.requireNonNull(route));
+            return this;
+        }
+
+        /** Serves fixed bytes to plain HTTP GETs at {@code path}, such as a demo page. */
+        public Builder resource(String path, String contentType, byte[] body) {
+            resources.put(checkPath(path), new StaticResource(contentType, body.clone()));
+            return this;
+        }
+
+        private static String checkPath(String path) {
+            if (path == null || !path.startsWith("/")) {
+                throw new IllegalArgumentException("a path starts with '/'");
+            }
+            return path;
+        }
+
+        public WebSocketServer build() {
+            routes.replaceAll((path, r) -> r.options() != null ? r
+                    : new Route(r.handler(), r.subprotocols(), connectionOptions));
+            return new WebSocketServer(this);
+        }
+    }
+
+    /** A fixed HTTP response body. */
+    public record StaticResource(String contentType, byte[] body) {}
+}

@@ -1,0 +1,430 @@
+package dev.duplex.internal.transport;
+
+import dev.duplex.ConnectionOptions;
+import dev.duplex.Handshake;
+import dev.duplex.Message;
+import dev.duplex.OutboundLimitException;
+import dev.duplex.WebSocket;
+import dev.duplex.WebSocketHandler;
+import dev.duplex.protocol.CloseStatus;
+import dev.duplex.protocol.Connection;
+import dev.duplex.protocol.Event;
+import dev.duplex.protocol.Role;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * One open connection on a socket, server or client end: the read loop that feeds the
+ * protocol core and calls the handler, the sends that the application makes from any thread,
+ * and the timers around them (keepalive, close timeout). Runs on a virtual thread of its own.
+ */
+public final class SocketConnection implements WebSocket {
+    private static final System.Logger LOG = System.getLogger("dev.duplex");
+    private static final int READ_BUFFER = 16 * 1024;
+
+    private final Socket socket;
+    private final Connection core;
+    private final ConnectionOptions options;
+    private final WebSocketHandler handler;
+    private final Handshake handshake;
+    private final Timers timers;
+    private final Consumer<SocketConnection> onTerminated;
+    private final OutboundQueue outbound;
+
+    /** Guards the core and the order in which its bytes enter the outbound queue. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final AtomicBoolean terminated = new AtomicBoolean();
+
+    private ByteBuffer leftover;
+    private volatile boolean inHandler;
+    private volatile boolean awaitingPong;
+    private ScheduledFuture<?> keepaliveTask;
+    private ScheduledFuture<?> pongDeadline;
+    private ScheduledFuture<?> closeDeadline;
+    private boolean readDone;
+
+    // How the connection ended, for onClose: the first cause recorded wins.
+    private int closeCode = CloseStatus.ABNORMAL_CLOSURE;
+    private String closeReason = "";
+    private boolean closeRecorded;
+
+    /**
+     * @param leftover bytes that arrived after the handshake head, handed to the frame
+     *     decoder before anything else is read (rows A17, B5)
+     */
+    public SocketConnection(Socket socket, Connection core, ConnectionOptions options,
+                            WebSocketHandler handler, Handshake handshake, Timers timers,
+                            ByteBuffer leftover, Consumer<SocketConnection> onTerminated) throws IOException {
+        this.socket = socket;
+        this.core = core;
+        this.options = options;
+        this.handler = handler;
+        this.handshake = handshake;
+        this.timers = timers;
+        this.leftover = leftover;
+        this.onTerminated = onTerminated;
+        this.outbound = new OutboundQueue(socket, socket.getOutputStream(), timers,
+                options.writeStallTimeout(), () -> recordClose(CloseStatus.ABNORMAL_CLOSURE, "write stalled"));
+    }
+
+    /** The read loop; returns when the connection is over and onClose has been called. */
+    public void run() {
+        try {
+            startKeepalive();
+            callHandler(() -> handler.onOpen(this));
+            InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[READ_BUFFER];
+            if (leftover != null && leftover.hasRemaining()) {
+                receive(leftover);
+            }
+            leftover = null;
+            while (!readDone) {
+                int n = in.read(buffer);
+                receive(n < 0 ? null : ByteBuffer.wrap(buffer, 0, n));
+            }
+        } catch (IOException e) {
+            recordClose(CloseStatus.ABNORMAL_CLOSURE, "connection lost");
+        } catch (RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.ERROR, "read loop failed", e);
+            recordClose(CloseStatus.ABNORMAL_CLOSURE, "internal error");
+            outbound.abort(new IOException("internal error", e));
+        } finally {
+            terminate();
+        }
+    }
+
+    private void receive(ByteBuffer data) {
+        lock.lock();
+        try {
+            if (data == null) {
+                core.receiveEof();
+            } else {
+                core.receiveData(data);
+            }
+        } finally {
+            lock.unlock();
+        }
+        processEvents();
+    }
+
+    private void processEvents() {
+        while (true) {
+            Event event;
+            lock.lock();
+            try {
+                event = core.nextEvent();
+                flushLocked(null);
+            } finally {
+                lock.unlock();
+            }
+            if (event == null) {
+                return;
+            }
+            switch (event) {
+                case Event.Text text -> callHandler(() -> handler.onMessage(this, new Message.Text(text.text())));
+                case Event.Binary binary -> callHandler(() -> handler.onMessage(this, new Message.Binary(binary.data())));
+                case Event.Ping ping -> callHandler(() -> handler.onPing(this, ping.payload()));
+                case Event.Pong pong -> {
+                    pongReceived();
+                    callHandler(() -> handler.onPong(this, pong.payload()));
+                }
+                case Event.CloseReceived close -> closeReceived(close);
+                case Event.Failure failure -> {
+                    recordClose(failure.code(), failure.reason());
+                    LOG.log(System.Logger.Level.INFO, "failing connection from {0}: {1} {2}",
+                            handshake.remoteAddress(), failure.code(), failure.reason());
+                    outbound.closeWhenDrained();
+                    readDone = true;
+                }
+                case Event.EndOfStream end -> {
+                    recordClose(CloseStatus.ABNORMAL_CLOSURE, "connection closed without a close frame");
+                    readDone = true;
+                }
+            }
+        }
+    }
+
+    private void closeReceived(Event.CloseReceived close) {
+        recordClose(close.code(), close.reason());
+        boolean closeNow;
+        lock.lock();
+        try {
+            closeNow = core.closeExpected();
+        } finally {
+            lock.unlock();
+        }
+        if (closeNow) {
+            // RFC 6455 7.1.1: the server closes TCP first, once its close frame is out.
+            outbound.closeWhenDrained();
+            readDone = true;
+        } else {
+            // A client waits for the server to close TCP, but not forever.
+            startCloseDeadline();
+        }
+    }
+
+    private void callHandler(Runnable callback) {
+        inHandler = true;
+        try {
+            callback.run();
+        } catch (RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.WARNING, "handler threw", e);
+            try {
+                handler.onError(this, e);
+            } catch (RuntimeException | Error again) {
+                LOG.log(System.Logger.Level.WARNING, "onError threw", again);
+            }
+        } finally {
+            inHandler = false;
+        }
+    }
+
+    /** Moves the core's output to the queue; the lock keeps it in the core's order. */
+    private void flushLocked(CompletableFuture<Void> done) {
+        List<ByteBuffer> bytes = core.takeOutbound();
+        if (!bytes.isEmpty()) {
+            outbound.enqueue(bytes, done);
+        } else if (done != null) {
+            done.complete(null);
+        }
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    @Override
+    public CompletableFuture<Void> sendText(String text) {
+        byte[] utf8 = Connection.encodeText(text);
+        return send(utf8.length, () -> core.sendMessage(dev.duplex.protocol.frame.Opcode.TEXT, ByteBuffer.wrap(utf8), true));
+    }
+
+    @Override
+    public CompletableFuture<Void> sendBinary(ByteBuffer data) {
+        ByteBuffer payload = data.duplicate();
+        return send(payload.remaining(), () -> core.sendMessage(dev.duplex.protocol.frame.Opcode.BINARY, payload, true));
+    }
+
+    @Override
+    public CompletableFuture<Void> ping(ByteBuffer payload) {
+        ByteBuffer p = payload.duplicate();
+        return send(p.remaining(), () -> core.sendPing(p));
+    }
+
+    @Override
+    public CompletableFuture<Void> close(int code, String reason) {
+        dev.duplex.protocol.frame.ClosePayload.encode(code, reason); // refuses bad codes and reasons
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        lock.lock();
+        try {
+            if (terminated.get() || core.isCloseSent()) {
+                done.complete(null);
+                return done;
+            }
+            core.close(code, reason);
+            flushLocked(done);
+        } finally {
+            lock.unlock();
+        }
+        startCloseDeadline();
+        return done;
+    }
+
+    /** Fails the connection from outside the protocol (keepalive, shutdown, rate limits). */
+    public void fail(int code, String reason) {
+        lock.lock();
+        try {
+            if (terminated.get()) {
+                return;
+            }
+            recordClose(code, reason);
+            core.fail(code, reason);
+            flushLocked(null);
+        } finally {
+            lock.unlock();
+        }
+        outbound.closeWhenDrained();
+    }
+
+    private CompletableFuture<Void> send(long size, Runnable action) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        lock.lock();
+        try {
+            if (terminated.get() || core.isCloseSent()) {
+                done.completeExceptionally(new IllegalStateException("connection is closed or closing"));
+                return done;
+            }
+            long queued = outbound.queuedBytes();
+            if (queued + size > options.outboundHardLimit()) {
+                done.completeExceptionally(new OutboundLimitException("outbound queue holds " + queued
+                        + " bytes; " + size + " more would pass the limit of " + options.outboundHardLimit()));
+                return done;
+            }
+            action.run();
+            flushLocked(done);
+        } finally {
+            lock.unlock();
+        }
+        return done;
+    }
+
+    @Override
+    public void abort() {
+        recordClose(CloseStatus.ABNORMAL_CLOSURE, "aborted");
+        outbound.abort(new IOException("aborted"));
+    }
+
+    @Override
+    public long bufferedAmount() {
+        return outbound.queuedBytes();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return outbound.queuedBytes() < options.outboundSoftLimit();
+    }
+
+    @Override
+    public boolean isOpen() {
+        lock.lock();
+        try {
+            return !terminated.get() && !core.isCloseSent();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Handshake handshake() {
+        return handshake;
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    private void startKeepalive() {
+        if (!options.pingInterval().isZero()) {
+            keepaliveTask = timers.scheduleRepeating(this::sendKeepalivePing, options.pingInterval());
+        }
+    }
+
+    private void sendKeepalivePing() {
+        if (awaitingPong || terminated.get()) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (core.state() != Connection.State.OPEN) {
+                return;
+            }
+            core.sendPing(ByteBuffer.wrap("duplex-keepalive".getBytes(StandardCharsets.US_ASCII)));
+            flushLocked(null);
+            awaitingPong = true;
+            pongDeadline = timers.schedule(this::pongTimedOut, options.pongTimeout());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void pongReceived() {
+        awaitingPong = false;
+        Timers.cancel(pongDeadline);
+    }
+
+    private void pongTimedOut() {
+        if (!awaitingPong || terminated.get()) {
+            return;
+        }
+        if (inHandler) {
+            // While the handler runs this connection reads nothing, so a pong may be waiting
+            // unread: that proves nothing about the peer. Look again later.
+            pongDeadline = timers.schedule(this::pongTimedOut, options.pongTimeout());
+            return;
+        }
+        LOG.log(System.Logger.Level.INFO, "no pong from {0} within {1} ms; failing with 1011",
+                handshake.remoteAddress(), options.pongTimeout().toMillis());
+        fail(CloseStatus.INTERNAL_ERROR, "keepalive timeout");
+    }
+
+    private void startCloseDeadline() {
+        lock.lock();
+        try {
+            if (closeDeadline == null && !terminated.get()) {
+                closeDeadline = timers.schedule(this::closeTimedOut, options.closeTimeout());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void closeTimedOut() {
+        if (!terminated.get()) {
+            LOG.log(System.Logger.Level.INFO, "close handshake with {0} timed out; aborting", handshake.remoteAddress());
+            recordClose(CloseStatus.ABNORMAL_CLOSURE, "close handshake timed out");
+            outbound.abort(new IOException("close handshake timed out"));
+        }
+    }
+
+    // ---------------------------------------------------------------- the end
+
+    private void recordClose(int code, String reason) {
+        lock.lock();
+        try {
+            if (!closeRecorded) {
+                closeRecorded = true;
+                closeCode = code;
+                closeReason = reason == null ? "" : reason;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void terminate() {
+        if (!terminated.compareAndSet(false, true)) {
+            return;
+        }
+        Timers.cancel(keepaliveTask);
+        Timers.cancel(pongDeadline);
+        Timers.cancel(closeDeadline);
+        // A graceful end lets the writer finish and close; otherwise the socket goes now.
+        outbound.closeWhenDrained();
+        lock.lock();
+        try {
+            core.release();
+        } finally {
+            lock.unlock();
+        }
+        int code;
+        String reason;
+        lock.lock();
+        try {
+            code = closeCode;
+            reason = closeReason;
+        } finally {
+            lock.unlock();
+        }
+        callHandler(() -> handler.onClose(this, code, reason));
+        onTerminated.accept(this);
+    }
+
+    /** Whether the read loop has ended. */
+    public boolean isTerminated() {
+        return terminated.get();
+    }
+
+    /** Gives the peer 1001 (going away), as a server does when it shuts down. */
+    public void goingAway(String reason) {
+        try {
+            close(CloseStatus.GOING_AWAY, reason);
+        } catch (RuntimeException e) {
+            abort();
+        }
+    }
+}

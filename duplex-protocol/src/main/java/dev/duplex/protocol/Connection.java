@@ -1,0 +1,426 @@
+package dev.duplex.protocol;
+
+import dev.duplex.protocol.extension.Extension;
+import dev.duplex.protocol.frame.ClosePayload;
+import dev.duplex.protocol.frame.FrameDecoder;
+import dev.duplex.protocol.frame.FrameEncoder;
+import dev.duplex.protocol.frame.FrameHeader;
+import dev.duplex.protocol.frame.Masking;
+import dev.duplex.protocol.frame.MaskingKeys;
+import dev.duplex.protocol.frame.Opcode;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * One WebSocket connection after the opening handshake, as a state machine over bytes
+ * (RFC 6455 5–7). The transport feeds it what it reads ({@link #receiveData}), takes events
+ * one at a time ({@link #nextEvent}) and writes what it is given ({@link #takeOutbound}).
+ *
+ * <p>Events are decoded lazily, one per call, and the protocol's own answers to a frame (a
+ * pong, a close reply, the close frame that fails the connection) are queued only when that
+ * frame's event is taken. So whatever the application sends in answer to a message goes out
+ * before the protocol's answer to anything that followed it on the wire.
+ *
+ * <p>Not thread-safe: the transport serialises every call.
+ */
+public final class Connection {
+
+    /** RFC 6455 4.1, 7.1.3: where the connection stands in its life. */
+    public enum State {
+        /** Messages flow both ways. */
+        OPEN,
+        /** A close frame went one way and not yet the other. */
+        CLOSING,
+        /** The close handshake is complete, the connection failed, or the stream ended. */
+        CLOSED
+    }
+
+    private static final int MIN_INBOUND_CAPACITY = 4096;
+
+    private final Role role;
+    private final FrameDecoder decoder;
+    private final MessageAssembler assembler;
+    private final Extension extension;
+    private final MaskingKeys maskingKeys;
+
+    private ByteBuffer inbound = ByteBuffer.allocate(0);   // read mode
+    private FrameHeader frame;                              // the frame whose payload is arriving
+    private long frameRemaining;
+    private int keyIndex;
+    private byte[] controlPayload;
+    private int controlFilled;
+
+    private final List<ByteBuffer> outbound = new ArrayList<>();
+    private int queuedPong = -1;                            // index in outbound of an unsent pong
+
+    private boolean closeSent;
+    private boolean closeReceived;
+    private boolean failed;
+    private boolean endOfStream;
+    private boolean endOfStreamReported;
+    private ClosePayload peerClose;
+
+    /**
+     * @param role which end this is
+     * @param limits bounds on inbound messages
+     * @param extension the negotiated extension, or null
+     * @param random the CSPRNG for a client's masking keys; unused by a server
+     */
+    public Connection(Role role, Limits limits, Extension extension, SecureRandom random) {
+        this.role = role;
+        this.extension = extension;
+        this.decoder = new FrameDecoder(role, limits.maxMessageSize(), limits.strictLengthEncoding());
+        if (extension != null) {
+            decoder.allowRsv(extension.rsvMask());
+        }
+        this.assembler = new MessageAssembler(limits, extension);
+        this.maskingKeys = role == Role.CLIENT ? new MaskingKeys(random) : null;
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    public State state() {
+        if (failed || endOfStream || (closeSent && closeReceived)) {
+            return State.CLOSED;
+        }
+        return closeSent || closeReceived ? State.CLOSING : State.OPEN;
+    }
+
+    /** The peer's close frame, once received: its code (1005 for none) and reason. */
+    public ClosePayload peerClose() {
+        return peerClose;
+    }
+
+    /** Whether this end has sent, or queued, its close frame. */
+    public boolean isCloseSent() {
+        return closeSent;
+    }
+
+    // ---------------------------------------------------------------- receiving
+
+    /**
+     * Takes bytes read from the peer; they are copied, so the buffer may be reused. Bytes that
+     * arrive after the close frame, after a failure or after the end of the stream are dropped
+     * (row C13).
+     */
+    public void receiveData(ByteBuffer data) {
+        if (isReadClosed() || !data.hasRemaining()) {
+            data.position(data.limit());
+            return;
+        }
+        int needed = inbound.remaining() + data.remaining();
+        if (inbound.capacity() - inbound.limit() < data.remaining()) {
+            ByteBuffer bigger = inbound.capacity() >= needed && inbound.position() > 0
+                    ? inbound.compact().flip()
+                    : ByteBuffer.allocate(Math.max(needed, MIN_INBOUND_CAPACITY)).put(inbound).flip();
+            inbound = bigger;
+        }
+        int start = inbound.limit();
+        inbound.limit(start + data.remaining());
+        inbound.put(start, data, data.position(), data.remaining());
+        data.position(data.limit());
+    }
+
+    /** Takes the end of the peer's stream: TCP FIN or a reset. */
+    public void receiveEof() {
+        endOfStream = true;
+    }
+
+    /**
+     * Decodes the next event from the bytes received so far, or returns null when more bytes
+     * are needed or nothing more will come. Queues the protocol's own answers as it goes.
+     */
+    public Event nextEvent() {
+        if (failed || closeReceived) {
+            return null;
+        }
+        try {
+            while (true) {
+                if (frame == null && !startFrame()) {
+                    return endOfStreamEvent();
+                }
+                if (!readPayload()) {
+                    return endOfStreamEvent();
+                }
+                FrameHeader done = frame;
+                frame = null;
+                Event event = done.opcode().isControl()
+                        ? controlFrame(done.opcode(), controlPayload)
+                        : assembler.frameEnded(done.fin());
+                if (event != null) {
+                    compactInbound();
+                    return event;
+                }
+            }
+        } catch (ProtocolException e) {
+            return fail(e.closeCode(), e.getMessage());
+        }
+    }
+
+    private boolean startFrame() {
+        FrameHeader header = decoder.decode(inbound);
+        if (header == null) {
+            return false;
+        }
+        if (header.opcode().isControl()) {
+            controlPayload = new byte[(int) header.payloadLength()];
+            controlFilled = 0;
+        } else {
+            assembler.frameStarted(header);
+        }
+        frame = header;
+        frameRemaining = header.payloadLength();
+        keyIndex = 0;
+        return true;
+    }
+
+    /** Moves what has arrived of the current frame's payload on; true when it is all here. */
+    private boolean readPayload() {
+        int n = (int) Math.min(frameRemaining, inbound.remaining());
+        if (n > 0) {
+            byte[] array = inbound.array();
+            int offset = inbound.arrayOffset() + inbound.position();
+            if (frame.masked()) {
+                keyIndex = Masking.apply(frame.maskingKey(), keyIndex, array, offset, n);
+            }
+            if (frame.opcode().isControl()) {
+                System.arraycopy(array, offset, controlPayload, controlFilled, n);
+                controlFilled += n;
+            } else {
+                assembler.payload(array, offset, n);
+            }
+            inbound.position(inbound.position() + n);
+            frameRemaining -= n;
+        }
+        return frameRemaining == 0;
+    }
+
+    private Event controlFrame(Opcode opcode, byte[] payload) {
+        return switch (opcode) {
+            case PING -> {
+                queuePong(payload);
+                yield new Event.Ping(payload);
+            }
+            case PONG -> new Event.Pong(payload);
+            case CLOSE -> {
+                peerClose = ClosePayload.parse(payload);
+                closeReceived = true;
+                inbound = ByteBuffer.allocate(0);
+                if (!closeSent) {
+                    // RFC 6455 5.5.1: answer with a close frame, echoing the status code.
+                    queueClose(peerClose.code(), "");
+                }
+                yield new Event.CloseReceived(peerClose.code(), peerClose.reason());
+            }
+            default -> throw new IllegalStateException("not a control opcode: " + opcode);
+        };
+    }
+
+    private Event endOfStreamEvent() {
+        if (endOfStream && !endOfStreamReported) {
+            endOfStreamReported = true;
+            return new Event.EndOfStream();
+        }
+        return null;
+    }
+
+    /**
+     * Fails the connection (RFC 6455 7.1.7): queues a close frame with the code unless one was
+     * sent, and stops reading. The transport calls this for failures of its own, such as a
+     * missing pong; the core calls it for protocol errors.
+     */
+    public Event.Failure fail(int code, String reason) {
+        String cut = ClosePayload.truncate(reason);
+        failed = true;
+        inbound = ByteBuffer.allocate(0);
+        if (!closeSent) {
+            queueClose(code, cut);
+        }
+        return new Event.Failure(code, cut);
+    }
+
+    private boolean isReadClosed() {
+        return failed || closeReceived || endOfStream;
+    }
+
+    private void compactInbound() {
+        if (!inbound.hasRemaining() && inbound.capacity() > MIN_INBOUND_CAPACITY) {
+            inbound = ByteBuffer.allocate(0); // do not hold a large buffer while idle
+        }
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    /**
+     * Queues a text message.
+     *
+     * @throws IllegalArgumentException when the text has an unpaired surrogate
+     * @throws IllegalStateException when this end has sent its close frame (row E8)
+     */
+    public void sendText(String text, boolean allowCompression) {
+        sendMessage(Opcode.TEXT, ByteBuffer.wrap(encodeText(text)), allowCompression);
+    }
+
+    /** Queues a binary message; the buffer's remaining bytes are the payload. */
+    public void sendBinary(ByteBuffer data, boolean allowCompression) {
+        sendMessage(Opcode.BINARY, data, allowCompression);
+    }
+
+    /**
+     * Queues a whole message. A text payload must be UTF-8; {@link #encodeText} makes one.
+     *
+     * @param allowCompression false opts this message out of a negotiated compression
+     *     extension (for secrets next to attacker-controlled data: CRIME/BREACH)
+     * @throws IllegalArgumentException for a control opcode or text that is not UTF-8
+     * @throws IllegalStateException when this end has sent its close frame (row E8)
+     */
+    public void sendMessage(Opcode opcode, ByteBuffer payload, boolean allowCompression) {
+        if (opcode != Opcode.TEXT && opcode != Opcode.BINARY) {
+            throw new IllegalArgumentException("a message is TEXT or BINARY, not " + opcode);
+        }
+        checkCanSend();
+        int rsv = 0;
+        if (extension != null) {
+            Extension.Encoded encoded = extension.encode(payload, allowCompression);
+            payload = encoded.payload();
+            rsv = encoded.rsv();
+        }
+        queueFrame(true, rsv, opcode, payload);
+    }
+
+    /**
+     * Queues one frame of a message sent in fragments: the first with TEXT or BINARY, the
+     * rest with CONTINUATION, the last with {@code fin}. No extension applies to fragments
+     * sent this way. The caller keeps the sequence well formed.
+     */
+    public void sendFragment(Opcode opcode, ByteBuffer payload, boolean fin) {
+        checkCanSend();
+        if (opcode.isControl()) {
+            throw new IllegalArgumentException("control frames are not fragments");
+        }
+        queueFrame(fin, 0, opcode, payload);
+    }
+
+    /** Queues a ping with at most 125 bytes of payload. */
+    public void sendPing(ByteBuffer payload) {
+        checkCanSend();
+        queueFrame(true, 0, Opcode.PING, checkControl(payload));
+    }
+
+    /** Queues an unsolicited pong (RFC 6455 5.5.3: a unidirectional heartbeat). */
+    public void sendPong(ByteBuffer payload) {
+        checkCanSend();
+        queueFrame(true, 0, Opcode.PONG, checkControl(payload));
+    }
+
+    /**
+     * Starts the close handshake (RFC 6455 7.1.2) with a code and reason, checked as for any
+     * close frame this end sends (row E5). Does nothing if this end has already sent one.
+     */
+    public void close(int code, String reason) {
+        ClosePayload.encode(code, reason); // refuse bad input even when the call is a no-op
+        if (!closeSent) {
+            queueClose(code, reason);
+        }
+    }
+
+    /**
+     * Whether the transport should close TCP now: the server closes it first once the close
+     * handshake is done (RFC 6455 7.1.1), either end once the connection has failed.
+     */
+    public boolean closeExpected() {
+        return failed || endOfStream || (role == Role.SERVER && closeSent && closeReceived);
+    }
+
+    /** Takes the bytes queued for the peer, in order, and empties the queue. */
+    public List<ByteBuffer> takeOutbound() {
+        if (outbound.isEmpty()) {
+            return Collections.emptyList();
+        }
+        List<ByteBuffer> out = new ArrayList<>(outbound);
+        outbound.clear();
+        queuedPong = -1;
+        return out;
+    }
+
+    /** Whether bytes are queued for the peer. */
+    public boolean hasOutbound() {
+        return !outbound.isEmpty();
+    }
+
+    /** Releases the extension's resources. Call once the connection is done; idempotent. */
+    public void release() {
+        if (extension != null) {
+            extension.close();
+        }
+    }
+
+    private void checkCanSend() {
+        if (closeSent) {
+            throw new IllegalStateException("the close frame has been sent; nothing more may be sent");
+        }
+    }
+
+    private static ByteBuffer checkControl(ByteBuffer payload) {
+        if (payload.remaining() > FrameHeader.MAX_CONTROL_PAYLOAD) {
+            throw new IllegalArgumentException("control frame payload over 125 bytes");
+        }
+        return payload;
+    }
+
+    private void queuePong(byte[] payload) {
+        if (closeSent) {
+            return;
+        }
+        // RFC 6455 5.5.3: when pongs are still waiting, answering only the latest ping is enough.
+        ByteBuffer[] frameBytes = encode(true, 0, Opcode.PONG, ByteBuffer.wrap(payload));
+        if (queuedPong >= 0) {
+            outbound.set(queuedPong, frameBytes[0]);
+        } else {
+            queuedPong = outbound.size();
+            outbound.add(frameBytes[0]);
+        }
+    }
+
+    private void queueClose(int code, String reason) {
+        queueFrame(true, 0, Opcode.CLOSE, ClosePayload.encode(code, reason));
+        closeSent = true;
+    }
+
+    private void queueFrame(boolean fin, int rsv, Opcode opcode, ByteBuffer payload) {
+        Collections.addAll(outbound, encode(fin, rsv, opcode, payload));
+    }
+
+    private ByteBuffer[] encode(boolean fin, int rsv, Opcode opcode, ByteBuffer payload) {
+        Integer key = maskingKeys == null ? null : maskingKeys.next();
+        return FrameEncoder.encode(fin, rsv, opcode, payload, key);
+    }
+
+    /**
+     * Encodes text as UTF-8 for {@link #sendMessage}.
+     *
+     * @throws IllegalArgumentException when the text has an unpaired surrogate, which has no
+     *     UTF-8 form
+     */
+    public static byte[] encodeText(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < text.length()
+                        && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    i++;
+                } else {
+                    // getBytes would send '?' in its place: refuse instead of changing the text.
+                    throw new IllegalArgumentException("text has an unpaired surrogate at index " + i);
+                }
+            }
+        }
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}

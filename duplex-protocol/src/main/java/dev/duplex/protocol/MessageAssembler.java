@@ -1,0 +1,124 @@
+package dev.duplex.protocol;
+
+import dev.duplex.protocol.extension.Extension;
+import dev.duplex.protocol.frame.FrameHeader;
+import dev.duplex.protocol.frame.Opcode;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * Joins the frames of one data message (RFC 6455 5.4), with the checks that span frames:
+ * sequencing (row C7), the fragment count (C12, D2), the size as it grows (D1, and after
+ * decompression G1), and UTF-8 as each byte arrives (D4). Not thread-safe.
+ */
+final class MessageAssembler {
+    private final Limits limits;
+    private final Extension extension;
+    private final Utf8Validator utf8 = new Utf8Validator();
+
+    private Opcode messageOpcode;        // TEXT or BINARY while a message is open, else null
+    private Extension.MessageDecoder decoder;
+    private int fragments;
+    private byte[] buffer = new byte[0];
+    private int size;
+
+    MessageAssembler(Limits limits, Extension extension) {
+        this.limits = limits;
+        this.extension = extension;
+    }
+
+    /** Checks a data frame's header against the message in progress, before its payload. */
+    void frameStarted(FrameHeader header) {
+        Opcode opcode = header.opcode();
+        if (opcode == Opcode.CONTINUATION) {
+            if (messageOpcode == null) {
+                throw new ProtocolException(CloseStatus.PROTOCOL_ERROR, "continuation frame with no message to continue");
+            }
+            if (header.rsv() != 0) {
+                // RFC 7692 6: only the first frame of a message carries the RSV1 "compressed" bit.
+                throw new ProtocolException(CloseStatus.PROTOCOL_ERROR, "reserved bits set on a continuation frame");
+            }
+        } else {
+            if (messageOpcode != null) {
+                throw new ProtocolException(CloseStatus.PROTOCOL_ERROR, "new data frame inside a fragmented message");
+            }
+            messageOpcode = opcode;
+            decoder = header.rsv() != 0 && extension != null ? extension.decoder(header.rsv()) : null;
+            fragments = 0;
+            size = 0;
+            utf8.reset();
+        }
+        if (++fragments > limits.maxFragments()) {
+            throw new ProtocolException(CloseStatus.MESSAGE_TOO_BIG,
+                    "message spans more than " + limits.maxFragments() + " frames");
+        }
+        // The announced length is checked at once; memory grows only as bytes arrive.
+        if (decoder == null && size + header.payloadLength() > limits.maxMessageSize()) {
+            throw tooBig();
+        }
+    }
+
+    /** Takes unmasked payload bytes of the current frame. */
+    void payload(byte[] bytes, int offset, int length) {
+        if (decoder != null) {
+            decoder.decode(ByteBuffer.wrap(bytes, offset, length), false, this::append);
+        } else {
+            append(bytes, offset, length);
+        }
+    }
+
+    /** Ends the current frame; returns the message when this frame was its last, else null. */
+    Event frameEnded(boolean fin) {
+        if (!fin) {
+            return null;
+        }
+        if (decoder != null) {
+            decoder.decode(ByteBuffer.allocate(0), true, this::append);
+        }
+        Opcode opcode = messageOpcode;
+        messageOpcode = null;
+        decoder = null;
+        byte[] data = Arrays.copyOf(buffer, size);
+        // A long message's buffer is not kept between messages; a short one is reused.
+        if (buffer.length > 64 * 1024) {
+            buffer = new byte[0];
+        }
+        size = 0;
+        if (opcode == Opcode.TEXT) {
+            if (!utf8.isComplete()) {
+                throw new ProtocolException(CloseStatus.INVALID_PAYLOAD, "text message ends inside a code point");
+            }
+            return new Event.Text(Utf8Validator.decodeValidated(data, 0, data.length));
+        }
+        return new Event.Binary(data);
+    }
+
+    /** Whether a fragmented message is open. */
+    boolean inMessage() {
+        return messageOpcode != null;
+    }
+
+    private void append(byte[] bytes, int offset, int length) {
+        if ((long) size + length > limits.maxMessageSize()) {
+            throw tooBig();
+        }
+        if (messageOpcode == Opcode.TEXT && utf8.update(bytes, offset, length) >= 0) {
+            throw new ProtocolException(CloseStatus.INVALID_PAYLOAD, "invalid UTF-8 in text message");
+        }
+        reserve(size + length);
+        System.arraycopy(bytes, offset, buffer, size, length);
+        size += length;
+    }
+
+    private void reserve(int capacity) {
+        if (capacity > buffer.length) {
+            long doubled = Math.max(256, (long) buffer.length * 2);
+            buffer = Arrays.copyOf(buffer, (int) Math.min(Math.max(doubled, capacity), limits.maxMessageSize()));
+        }
+    }
+
+    private ProtocolException tooBig() {
+        return new ProtocolException(CloseStatus.MESSAGE_TOO_BIG,
+                "message exceeds limit of " + limits.maxMessageSize() + " bytes");
+    }
+}

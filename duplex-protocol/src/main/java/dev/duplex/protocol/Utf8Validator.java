@@ -1,0 +1,135 @@
+package dev.duplex.protocol;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Incremental UTF-8 validation (RFC 3629), fed in pieces of any size, so that invalid text
+ * fails at the first bad byte even inside a fragment (RFC 6455 8.1) and a code point split
+ * across fragments is still valid. Rejects overlong forms, surrogates (U+D800–U+DFFF) and code
+ * points above U+10FFFF; accepts noncharacters, U+FFFD and the BOM (row D5). Not thread-safe.
+ */
+public final class Utf8Validator {
+    // States name what the next byte must be. ACCEPT: at a code point boundary.
+    private static final int ACCEPT = 0;
+    private static final int TAIL1 = 1;      // one more 80..BF
+    private static final int TAIL2 = 2;      // two more, first 80..BF
+    private static final int TAIL2_E0 = 3;   // after E0: A0..BF (no overlongs)
+    private static final int TAIL2_ED = 4;   // after ED: 80..9F (no surrogates)
+    private static final int TAIL3 = 5;      // three more, first 80..BF
+    private static final int TAIL3_F0 = 6;   // after F0: 90..BF (no overlongs)
+    private static final int TAIL3_F4 = 7;   // after F4: 80..8F (nothing above U+10FFFF)
+    private static final int REJECT = 8;
+
+    private static final VarHandle LONGS =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long HIGH_BITS = 0x8080808080808080L;
+
+    private int state = ACCEPT;
+
+    /**
+     * Feeds {@code length} bytes from {@code bytes} at {@code offset}.
+     *
+     * @return the index of the first invalid byte, or -1 when all bytes so far are valid (a
+     *     code point may still be unfinished; see {@link #isComplete()})
+     */
+    public int update(byte[] bytes, int offset, int length) {
+        if (state == REJECT) {
+            return offset;
+        }
+        int i = offset;
+        int end = offset + length;
+        int s = state;
+        while (i < end) {
+            if (s == ACCEPT) {
+                // Text is mostly ASCII: skip it eight bytes at a time.
+                while (i + 8 <= end && ((long) LONGS.get(bytes, i) & HIGH_BITS) == 0) {
+                    i += 8;
+                }
+                while (i < end && bytes[i] >= 0) {
+                    i++;
+                }
+                if (i == end) {
+                    break;
+                }
+            }
+            s = next(s, bytes[i] & 0xff);
+            if (s == REJECT) {
+                state = REJECT;
+                return i;
+            }
+            i++;
+        }
+        state = s;
+        return -1;
+    }
+
+    private static int next(int s, int b) {
+        return switch (s) {
+            case ACCEPT -> {
+                if (b < 0x80) yield ACCEPT;
+                if (b < 0xc2) yield REJECT;          // continuation byte, or overlong C0/C1
+                if (b < 0xe0) yield TAIL1;
+                if (b == 0xe0) yield TAIL2_E0;
+                if (b == 0xed) yield TAIL2_ED;
+                if (b < 0xf0) yield TAIL2;
+                if (b == 0xf0) yield TAIL3_F0;
+                if (b < 0xf4) yield TAIL3;
+                if (b == 0xf4) yield TAIL3_F4;
+                yield REJECT;                        // F5..FF never appear in UTF-8
+            }
+            case TAIL1 -> isContinuation(b) ? ACCEPT : REJECT;
+            case TAIL2 -> isContinuation(b) ? TAIL1 : REJECT;
+            case TAIL2_E0 -> b >= 0xa0 && b <= 0xbf ? TAIL1 : REJECT;
+            case TAIL2_ED -> b >= 0x80 && b <= 0x9f ? TAIL1 : REJECT;
+            case TAIL3 -> isContinuation(b) ? TAIL2 : REJECT;
+            case TAIL3_F0 -> b >= 0x90 && b <= 0xbf ? TAIL2 : REJECT;
+            case TAIL3_F4 -> b >= 0x80 && b <= 0x8f ? TAIL2 : REJECT;
+            default -> REJECT;
+        };
+    }
+
+    private static boolean isContinuation(int b) {
+        return (b & 0xc0) == 0x80;
+    }
+
+    /** Whether everything fed so far is valid and ends on a code point boundary. */
+    public boolean isComplete() {
+        return state == ACCEPT;
+    }
+
+    /** Whether an invalid byte has been seen. */
+    public boolean hasFailed() {
+        return state == REJECT;
+    }
+
+    /** Starts over, for the next message. */
+    public void reset() {
+        state = ACCEPT;
+    }
+
+    /** Whether the bytes are complete, valid UTF-8. */
+    public static boolean isValid(byte[] bytes, int offset, int length) {
+        Utf8Validator v = new Utf8Validator();
+        return v.update(bytes, offset, length) < 0 && v.isComplete();
+    }
+
+    /**
+     * Decodes bytes that are complete, valid UTF-8, or throws a ProtocolException with 1007.
+     * The JDK's String constructor would replace bad bytes silently (row D6), so it is only
+     * reached after validation has proved there are none.
+     */
+    public static String decode(byte[] bytes, int offset, int length) {
+        if (!isValid(bytes, offset, length)) {
+            throw new ProtocolException(CloseStatus.INVALID_PAYLOAD, "invalid UTF-8");
+        }
+        return decodeValidated(bytes, offset, length);
+    }
+
+    /** Decodes bytes that a validator has already accepted as complete UTF-8. */
+    static String decodeValidated(byte[] bytes, int offset, int length) {
+        return new String(bytes, offset, length, StandardCharsets.UTF_8);
+    }
+}

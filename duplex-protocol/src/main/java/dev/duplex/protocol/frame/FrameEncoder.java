@@ -1,0 +1,65 @@
+package dev.duplex.protocol.frame;
+
+import static dev.duplex.protocol.frame.FrameHeader.B0_FLAG_FIN;
+import static dev.duplex.protocol.frame.FrameHeader.B1_FLAG_MASK;
+import static dev.duplex.protocol.frame.FrameHeader.LENGTH_16;
+import static dev.duplex.protocol.frame.FrameHeader.LENGTH_64;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Writes frames (RFC 6455 5.2). A client's frames are masked into a fresh copy of the payload,
+ * so the caller's buffer can neither change the bytes on the wire once framing has begun nor
+ * be changed by masking (RFC 6455 10.3, row B8). A server's payload is passed on as it is,
+ * behind its header, without a copy.
+ */
+public final class FrameEncoder {
+    /** Payloads up to this size are copied behind their header, saving a write of their own. */
+    private static final int COALESCE_LIMIT = 4096;
+
+    private FrameEncoder() {}
+
+    /**
+     * Encodes one frame. Returns one buffer, or two (header, then the payload itself) for a
+     * large unmasked payload. Consumes nothing from {@code payload}.
+     *
+     * @param maskingKey the key for a masked frame, or null for an unmasked one
+     */
+    public static ByteBuffer[] encode(boolean fin, int rsv, Opcode opcode, ByteBuffer payload, Integer maskingKey) {
+        int length = payload.remaining();
+        boolean masked = maskingKey != null;
+        int headerLength = FrameHeader.lengthOf(length, masked);
+        if (!masked && length > COALESCE_LIMIT) {
+            ByteBuffer header = ByteBuffer.allocate(headerLength);
+            writeHeader(header, fin, rsv, opcode, length, false, 0);
+            return new ByteBuffer[] {header.flip(), payload.duplicate()};
+        }
+        byte[] frame = new byte[headerLength + length];
+        ByteBuffer out = ByteBuffer.wrap(frame);
+        writeHeader(out, fin, rsv, opcode, length, masked, masked ? maskingKey : 0);
+        payload.duplicate().get(frame, headerLength, length);
+        if (masked) {
+            Masking.apply(maskingKey, 0, frame, headerLength, length);
+        }
+        return new ByteBuffer[] {ByteBuffer.wrap(frame)};
+    }
+
+    /** Writes a header at the buffer's position, advancing it. */
+    public static void writeHeader(ByteBuffer out, boolean fin, int rsv, Opcode opcode, long length,
+                                   boolean masked, int maskingKey) {
+        out.put((byte) ((fin ? B0_FLAG_FIN : 0) | rsv | opcode.code()));
+        int maskBit = masked ? B1_FLAG_MASK : 0;
+        if (length <= 125) {
+            out.put((byte) (maskBit | (int) length));
+        } else if (length <= 0xffff) {
+            out.put((byte) (maskBit | LENGTH_16));
+            out.putShort((short) length);
+        } else {
+            out.put((byte) (maskBit | LENGTH_64));
+            out.putLong(length);
+        }
+        if (masked) {
+            out.putInt(maskingKey);
+        }
+    }
+}

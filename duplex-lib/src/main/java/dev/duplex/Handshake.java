@@ -3,6 +3,7 @@ package dev.duplex;
 import dev.duplex.protocol.handshake.Headers;
 import dev.duplex.protocol.handshake.HttpRequest;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -11,8 +12,18 @@ import java.util.Optional;
  * @param request the client's upgrade request: path, query and headers
  * @param remoteAddress the peer's address
  * @param subprotocol the subprotocol agreed on, or null when none was
+ * @param attributes what a {@link HandshakeInterceptor} attached, such as a principal
  */
-public record Handshake(HttpRequest request, InetSocketAddress remoteAddress, String subprotocol) {
+public record Handshake(HttpRequest request, InetSocketAddress remoteAddress, String subprotocol,
+                        Map<String, Object> attributes) {
+
+    public Handshake {
+        attributes = Map.copyOf(attributes);
+    }
+
+    public Handshake(HttpRequest request, InetSocketAddress remoteAddress, String subprotocol) {
+        this(request, remoteAddress, subprotocol, Map.of());
+    }
 
     /** The request path, without the query. */
     public String path() {

@@ -31,7 +31,7 @@ public final class WebSocketServer implements AutoCloseable {
         this.acceptor = new ServerAcceptor(
                 b.host == null ? new InetSocketAddress(b.port) : new InetSocketAddress(b.host, b.port),
                 Map.copyOf(b.routes), Map.copyOf(b.resources), b.handshakeTimeout, b.headLimits,
-                b.originPolicy);
+                b.originPolicy, b.interceptor);
     }
 
     public static Builder builder() {
@@ -87,6 +87,7 @@ public final class WebSocketServer implements AutoCloseable {
         private HeadLimits headLimits = HeadLimits.DEFAULTS;
         private OriginPolicy originPolicy = OriginPolicy.sameOrigin();
         private ConnectionOptions connectionOptions = ConnectionOptions.DEFAULTS;
+        private HandshakeInterceptor interceptor = HandshakeInterceptor.ACCEPT_ALL;
         private final Map<String, Route> routes = new LinkedHashMap<>();
         private final Map<String, StaticResource> resources = new LinkedHashMap<>();
 
@@ -123,6 +124,12 @@ public final class WebSocketServer implements AutoCloseable {
          */
         public Builder originPolicy(OriginPolicy policy) {
             this.originPolicy = Objects.requireNonNull(policy);
+            return this;
+        }
+
+        /** Decides, after the protocol's checks, whether an upgrade goes through (default: all do). */
+        public Builder handshakeInterceptor(HandshakeInterceptor interceptor) {
+            this.interceptor = Objects.requireNonNull(interceptor);
             return this;
         }
 

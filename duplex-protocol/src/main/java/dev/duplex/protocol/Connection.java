@@ -213,8 +213,11 @@ public final class Connection {
                 closeReceived = true;
                 inbound = ByteBuffer.allocate(0);
                 if (!closeSent) {
-                    // RFC 6455 5.5.1: answer with a close frame, echoing the status code.
-                    queueClose(peerClose.code(), "");
+                    // RFC 6455 5.5.1: answer with a close frame, echoing the status code; an
+                    // empty close (1005, which never goes on the wire) is answered with an empty one.
+                    queueClose(peerClose.code() == CloseStatus.NO_STATUS_RECEIVED
+                            ? ByteBuffer.allocate(0)
+                            : ClosePayload.encode(peerClose.code(), ""));
                 }
                 yield new Event.CloseReceived(peerClose.code(), peerClose.reason());
             }
@@ -322,6 +325,9 @@ public final class Connection {
     /**
      * Starts the close handshake (RFC 6455 7.1.2) with a code and reason, checked as for any
      * close frame this end sends (row E5). Does nothing if this end has already sent one.
+     *
+     * @throws IllegalArgumentException for a code that may not be sent (1005, 1006 and 1015
+     *     among them), or a reason over 123 UTF-8 bytes or with an unpaired surrogate
      */
     public void close(int code, String reason) {
         ClosePayload.encode(code, reason); // refuse bad input even when the call is a no-op
@@ -389,7 +395,11 @@ public final class Connection {
     }
 
     private void queueClose(int code, String reason) {
-        queueFrame(true, 0, Opcode.CLOSE, ClosePayload.encode(code, reason));
+        queueClose(ClosePayload.encode(code, reason));
+    }
+
+    private void queueClose(ByteBuffer body) {
+        queueFrame(true, 0, Opcode.CLOSE, body);
         closeSent = true;
     }
 

@@ -35,6 +35,7 @@ final class OutboundQueue {
     private long queuedBytes;
     private boolean writerRunning;
     private boolean closeWhenDrained;
+    private boolean releaseWhenDrained;
     private IOException failure;
 
     private volatile long lastProgressNanos;
@@ -91,12 +92,36 @@ final class OutboundQueue {
         }
     }
 
-    /** Closes the socket once everything queued has been written; nothing more is queued. */
+    /**
+     * Ends the output once everything queued has been written; nothing more is queued. The
+     * socket is half-closed (FIN), not closed: closing a socket with unread input makes TCP
+     * send a reset, which can destroy the close frame before the peer reads it. The reader
+     * closes the socket when the peer's FIN arrives, or its linger deadline passes.
+     */
     void closeWhenDrained() {
+        boolean endNow;
+        lock.lock();
+        try {
+            closeWhenDrained = true;
+            endNow = !writerRunning;
+        } finally {
+            lock.unlock();
+        }
+        if (endNow) {
+            endOutput();
+        }
+    }
+
+    /**
+     * Closes the socket for good once everything queued has been written (the stall watchdog
+     * still bounds that), or at once when nothing is.
+     */
+    void closeSocketWhenDrained() {
         boolean closeNow;
         lock.lock();
         try {
             closeWhenDrained = true;
+            releaseWhenDrained = true;
             closeNow = !writerRunning;
         } finally {
             lock.unlock();
@@ -132,8 +157,10 @@ final class OutboundQueue {
                     if (next == null || failure != null) {
                         writerRunning = false;
                         Timers.cancel(stallCheck);
-                        if (closeWhenDrained || failure != null) {
+                        if (failure != null || releaseWhenDrained) {
                             closeSocket();
+                        } else if (closeWhenDrained) {
+                            endOutput();
                         }
                         return;
                     }
@@ -223,6 +250,18 @@ final class OutboundQueue {
             if (p.done() != null) {
                 p.done().completeExceptionally(failure);
             }
+        }
+    }
+
+    private void endOutput() {
+        try {
+            if (socket instanceof javax.net.ssl.SSLSocket) {
+                socket.close(); // TLS has its own close_notify; a half-close is not supported
+            } else if (!socket.isOutputShutdown() && !socket.isClosed()) {
+                socket.shutdownOutput();
+            }
+        } catch (IOException e) {
+            closeSocket();
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.duplex.internal.transport;
 
 import dev.duplex.Handshake;
+import dev.duplex.HandshakeInterceptor;
 import dev.duplex.Route;
 import dev.duplex.WebSocketServer.StaticResource;
 import dev.duplex.protocol.Connection;
@@ -48,6 +49,7 @@ public final class ServerAcceptor {
     private final Duration handshakeTimeout;
     private final HeadLimits headLimits;
     private final OriginPolicy originPolicy;
+    private final HandshakeInterceptor interceptor;
 
     private final Timers timers = new Timers("duplex-server-timers");
     private final Set<Socket> handshaking = ConcurrentHashMap.newKeySet();
@@ -60,13 +62,15 @@ public final class ServerAcceptor {
 
     public ServerAcceptor(InetSocketAddress bindAddress, Map<String, Route> routes,
                           Map<String, StaticResource> resources, Duration handshakeTimeout,
-                          HeadLimits headLimits, OriginPolicy originPolicy) {
+                          HeadLimits headLimits, OriginPolicy originPolicy,
+                          HandshakeInterceptor interceptor) {
         this.bindAddress = bindAddress;
         this.routes = routes;
         this.resources = resources;
         this.handshakeTimeout = handshakeTimeout;
         this.headLimits = headLimits;
         this.originPolicy = originPolicy;
+        this.interceptor = interceptor;
     }
 
     public void start() throws IOException {
@@ -174,17 +178,33 @@ public final class ServerAcceptor {
                     writeAndClose(socket, out, HttpResponse.error(503).toBytes());
                     return null;
                 }
+                InetSocketAddress remote = (InetSocketAddress) socket.getRemoteSocketAddress();
+                Map<String, Object> attributes;
+                switch (interceptor.intercept(request, remote)) {
+                    case HandshakeInterceptor.Decision.Reject reject -> {
+                        LOG.log(System.Logger.Level.INFO, "handshake from {0} refused by the interceptor: {1}",
+                                remote, reject.response().status());
+                        writeAndClose(socket, out, withConnectionClose(reject.response()).toBytes());
+                        return null;
+                    }
+                    case HandshakeInterceptor.Decision.Accept accept -> attributes = accept.attributes();
+                }
                 out.write(accepted.response().toBytes());
                 out.flush();
                 Connection core = new Connection(Role.SERVER, route.options().limits(), null, null);
-                Handshake handshake = new Handshake(request,
-                        (InetSocketAddress) socket.getRemoteSocketAddress(), accepted.subprotocol());
+                Handshake handshake = new Handshake(request, remote, accepted.subprotocol(), attributes);
                 SocketConnection connection = new SocketConnection(socket, core, route.options(),
                         route.handler(), handshake, timers, leftover, this::closed);
                 open.add(connection);
                 return connection;
             }
         }
+    }
+
+    /** Row A18: every answer that is not a 101 ends the connection, and says so. */
+    private static HttpResponse withConnectionClose(HttpResponse response) {
+        Headers headers = response.headers().toBuilder().remove("Connection").add("Connection", "close").build();
+        return new HttpResponse(response.status(), response.reason(), headers);
     }
 
     private static byte[] staticResponse(HttpRequest request, StaticResource resource) {

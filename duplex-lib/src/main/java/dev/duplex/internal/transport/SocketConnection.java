@@ -51,6 +51,7 @@ public final class SocketConnection implements WebSocket {
     private ScheduledFuture<?> pongDeadline;
     private ScheduledFuture<?> closeDeadline;
     private boolean readDone;
+    private boolean sawEndOfStream;
 
     // How the connection ended, for onClose: the first cause recorded wins.
     private int closeCode = CloseStatus.ABNORMAL_CLOSURE;
@@ -89,8 +90,15 @@ public final class SocketConnection implements WebSocket {
             leftover = null;
             while (!readDone) {
                 int n = in.read(buffer);
-                receive(n < 0 ? null : ByteBuffer.wrap(buffer, 0, n));
+                if (n < 0) {
+                    sawEndOfStream = true;
+                    readDone = true;
+                    receive(null);
+                } else {
+                    receive(ByteBuffer.wrap(buffer, 0, n));
+                }
             }
+            lingerUntilPeerCloses(in, buffer);
         } catch (IOException e) {
             recordClose(CloseStatus.ABNORMAL_CLOSURE, "connection lost");
         } catch (RuntimeException | Error e) {
@@ -99,6 +107,26 @@ public final class SocketConnection implements WebSocket {
             outbound.abort(new IOException("internal error", e));
         } finally {
             terminate();
+        }
+    }
+
+    /**
+     * After the last frame, waits for the peer to close its side, discarding what it still
+     * sends, so that our close frame is read before the socket goes (see
+     * {@link OutboundQueue#closeWhenDrained()}). Bounded by the close timeout.
+     */
+    private void lingerUntilPeerCloses(InputStream in, byte[] buffer) throws IOException {
+        if (sawEndOfStream) {
+            return;
+        }
+        ScheduledFuture<?> linger = timers.schedule(() -> outbound.abort(new IOException("linger timed out")),
+                options.closeTimeout());
+        try {
+            while (in.read(buffer) >= 0) {
+                // discard: the connection is closed as far as the protocol is concerned
+            }
+        } finally {
+            Timers.cancel(linger);
         }
     }
 
@@ -251,6 +279,7 @@ public final class SocketConnection implements WebSocket {
             lock.unlock();
         }
         outbound.closeWhenDrained();
+        startCloseDeadline(); // the reader may be blocked on a peer that will never speak again
     }
 
     private CompletableFuture<Void> send(long size, Runnable action) {
@@ -393,8 +422,8 @@ public final class SocketConnection implements WebSocket {
         Timers.cancel(keepaliveTask);
         Timers.cancel(pongDeadline);
         Timers.cancel(closeDeadline);
-        // A graceful end lets the writer finish and close; otherwise the socket goes now.
-        outbound.closeWhenDrained();
+        // The read side is done; the writer finishes what is queued, then the socket goes.
+        outbound.closeSocketWhenDrained();
         lock.lock();
         try {
             core.release();

@@ -38,16 +38,14 @@ public record ClosePayload(int code, String reason) {
     }
 
     /**
-     * Encodes a close body that this end sends (row E5). {@link CloseStatus#NO_STATUS_RECEIVED}
-     * encodes an empty body.
+     * Encodes a close body that this end sends (row E5). 1005, 1006 and 1015 are refused like
+     * any code that may not be on the wire (RFC 6455 7.4.1); the empty body that answers a
+     * peer's empty close is the connection's own affair, not something an application asks for.
      *
      * @throws IllegalArgumentException for a code that may not be sent, or a reason over 123
      *     bytes in UTF-8 or with unpaired surrogates
      */
     public static ByteBuffer encode(int code, String reason) {
-        if (code == CloseStatus.NO_STATUS_RECEIVED && (reason == null || reason.isEmpty())) {
-            return ByteBuffer.allocate(0);
-        }
         if (!CloseStatus.isValidOnWire(code)) {
             throw new IllegalArgumentException("close code " + code + " may not be sent");
         }

@@ -102,7 +102,8 @@ public final class FrameDecoder {
             }
             checkMinimal(length <= 0xffff);
         }
-        if (length > maxPayloadLength) {
+        // Control frames are bounded by 125 above; a small message limit must not refuse a ping.
+        if (!opcode.isControl() && length > maxPayloadLength) {
             throw new ProtocolException(CloseStatus.MESSAGE_TOO_BIG,
                     "frame of " + length + " bytes exceeds limit of " + maxPayloadLength);
         }

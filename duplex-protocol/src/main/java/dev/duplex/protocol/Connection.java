@@ -385,13 +385,14 @@ public final class Connection {
             return;
         }
         // RFC 6455 5.5.3: when pongs are still waiting, answering only the latest ping is enough.
+        // The waiting one is dropped and the new one goes last, not into its place, so that it
+        // cannot overtake what the application queued before this ping's turn came.
         ByteBuffer[] frameBytes = encode(true, 0, Opcode.PONG, ByteBuffer.wrap(payload));
         if (queuedPong >= 0) {
-            outbound.set(queuedPong, frameBytes[0]);
-        } else {
-            queuedPong = outbound.size();
-            outbound.add(frameBytes[0]);
+            outbound.remove(queuedPong);
         }
+        queuedPong = outbound.size();
+        outbound.add(frameBytes[0]);
     }
 
     private void queueClose(int code, String reason) {

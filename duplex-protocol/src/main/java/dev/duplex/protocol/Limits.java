@@ -11,7 +11,9 @@ package dev.duplex.protocol;
  *     cannot run forever (row C12)
  * @param strictLengthEncoding whether a payload length that is not in its shortest encoding
  *     fails the connection with 1002; RFC 6455 5.2 says the minimal encoding MUST be used, but
- *     peers in the wild do not always, so this is off by default (row C10)
+ *     peers in the wild do not always, so this is off by default (row C10). Control frames
+ *     are held to the 7-bit length either way: RFC 6455 5.5 caps them at 125 bytes, so an
+ *     extended length field on one fails with 1002
  */
 public record Limits(long maxMessageSize, int maxFragments, boolean strictLengthEncoding) {
 

@@ -75,6 +75,11 @@ public final class FrameDecoder {
         }
         int length7 = b1 & B1_MASK_LENGTH;
         if (opcode.isControl()) {
+            if (rsv != 0) {
+                // RFC 7692 6.1: RSV1 marks a compressed message, never a control frame; no
+                // extension Duplex knows gives RSV bits a meaning there (row C4).
+                throw new ProtocolException(CloseStatus.PROTOCOL_ERROR, "reserved bits set on a control frame");
+            }
             if (!fin) {
                 throw new ProtocolException(CloseStatus.PROTOCOL_ERROR, "fragmented control frame");
             }

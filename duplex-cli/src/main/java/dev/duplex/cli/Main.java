@@ -32,6 +32,8 @@ public final class Main {
                 case "serve" -> ServeCommand.run(Arguments.parse(rest, ServeCommand.OPTIONS), out, err);
                 case "connect" -> ConnectCommand.run(Arguments.parse(rest, ConnectCommand.OPTIONS), in, out, err,
                         in == System.in && ConnectCommand.stdinIsTerminal());
+                case "trace" -> TraceCommand.run(Arguments.parse(rest, TraceCommand.OPTIONS), out, err);
+                case "decode" -> DecodeCommand.run(Arguments.parse(rest, DecodeCommand.OPTIONS), in, out);
                 default -> {
                     err.println("duplex: unknown command '" + args[0] + "'");
                     err.print(USAGE);
@@ -52,15 +54,26 @@ public final class Main {
                         --host H  --port P (8080)  --max-message-size BYTES (1048576)
                         --max-fragments N (4096)  --handshake-timeout SECONDS (10)
                         --allowed-origin ORIGIN (repeatable)  --subprotocol NAME (repeatable)
+                        --compression (accept permessage-deflate; off by default)
               connect   open a WebSocket to URL (ws:// or wss://) and exchange messages
                         URL  --header 'NAME: VALUE' (repeatable)  --subprotocol NAME (repeatable)
                         --origin ORIGIN  --insecure (wss: accept any certificate, like curl -k)
+                        --linger MS (200): at end of input, after a ping's pong shows the server
+                        has read everything, how long to wait for its replies before closing
                         On a terminal: a typed line is sent as text; /binary HEX, /ping [TEXT],
                         /close [CODE [REASON]], /help; received messages are printed after '< '.
                         From a pipe: each input line is sent as a text message and each message
                         received is printed on a line of its own (binary ones as lowercase hex);
                         at end of input it closes with 1000. Exit status 0 after a normal close,
                         1 when the handshake or the connection failed (the reason goes to stderr).
+              trace     relay WebSocket traffic unchanged and print every frame both ways
+                        --listen PORT or HOST:PORT (default host 127.0.0.1)  --upstream ws://HOST:PORT[/path]
+                        --json (one JSON object per line)  --max-payload BYTES (256) shown per frame
+                        --pcap FILE (also write the conversation as a capture for Wireshark)
+              decode    dissect frames given in hex, e.g. duplex decode 81 85 37 fa 21 3d 7f 9f 4d 51 58
+                        HEX... (or hex on standard input)  --from client|server (default: by the MASK bit)
+                        --deflate (inflate RSV1 payloads, context takeover)  --json  --max-payload BYTES
+                        Exit status 1 when the bytes break the protocol or end inside a frame.
               test      run the test suite (handled by the ./duplex launcher)
             """;
 }

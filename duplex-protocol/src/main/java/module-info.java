@@ -8,4 +8,5 @@ module dev.duplex.protocol {
     exports dev.duplex.protocol.frame;
     exports dev.duplex.protocol.handshake;
     exports dev.duplex.protocol.extension;
+    exports dev.duplex.protocol.inspect;
 }

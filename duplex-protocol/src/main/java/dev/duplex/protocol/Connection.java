@@ -39,7 +39,8 @@ public final class Connection {
         CLOSED
     }
 
-    private static final int MIN_INBOUND_CAPACITY = 4096;
+    /** Small, because the buffer is let go whenever it empties and taken again per read. */
+    private static final int MIN_INBOUND_CAPACITY = 256;
 
     private final Role role;
     private final FrameDecoder decoder;
@@ -248,13 +249,38 @@ public final class Connection {
         return new Event.Failure(code, cut);
     }
 
+    /**
+     * Whether a frame has begun and not ended: part of its header or of its payload has been
+     * received and decoded as far as it goes. The core reads no clock, so a transport that
+     * wants a frame completion deadline (row F4) asks this after handling the events.
+     */
+    public boolean isFrameIncomplete() {
+        return frame != null || inbound.hasRemaining();
+    }
+
+    /**
+     * Whether a data message has begun and its final frame has not ended, for a message
+     * completion deadline that a slow drip of fragments cannot defeat (rows D3, F4).
+     */
+    public boolean isMessageIncomplete() {
+        return assembler.inMessage();
+    }
+
+    /**
+     * The bytes held for the message being assembled (after decompression), 0 between
+     * messages: what a transport charges against a budget shared by many connections (row H5).
+     */
+    public long incompleteMessageSize() {
+        return assembler.inMessage() ? assembler.size() : 0;
+    }
+
     private boolean isReadClosed() {
         return failed || closeReceived || endOfStream;
     }
 
     private void compactInbound() {
-        if (!inbound.hasRemaining() && inbound.capacity() > MIN_INBOUND_CAPACITY) {
-            inbound = ByteBuffer.allocate(0); // do not hold a large buffer while idle
+        if (!inbound.hasRemaining() && inbound.capacity() > 0) {
+            inbound = ByteBuffer.allocate(0); // hold nothing between reads: idle memory (issue 8)
         }
     }
 

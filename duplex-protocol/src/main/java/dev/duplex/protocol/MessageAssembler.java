@@ -21,6 +21,7 @@ final class MessageAssembler {
     private int fragments;
     private byte[] buffer = new byte[0];
     private int size;
+    private long expectedSize = -1;      // an unfragmented, uncompressed message's length, else -1
 
     MessageAssembler(Limits limits, Extension extension) {
         this.limits = limits;
@@ -44,6 +45,7 @@ final class MessageAssembler {
             }
             messageOpcode = opcode;
             decoder = header.rsv() != 0 && extension != null ? extension.decoder(header.rsv()) : null;
+            expectedSize = header.fin() && decoder == null ? header.payloadLength() : -1;
             fragments = 0;
             size = 0;
             utf8.reset();
@@ -78,24 +80,44 @@ final class MessageAssembler {
         Opcode opcode = messageOpcode;
         messageOpcode = null;
         decoder = null;
-        byte[] data = Arrays.copyOf(buffer, size);
-        // A long message's buffer is not kept between messages; a short one is reused.
-        if (buffer.length > 64 * 1024) {
-            buffer = new byte[0];
-        }
+        expectedSize = -1;
+        int length = size;
         size = 0;
         if (opcode == Opcode.TEXT) {
             if (!utf8.isComplete()) {
                 throw new ProtocolException(CloseStatus.INVALID_PAYLOAD, "text message ends inside a code point");
             }
-            return new Event.Text(Utf8Validator.decodeValidated(data, 0, data.length));
+            // Decoded straight from the buffer: the String is the only copy.
+            String text = Utf8Validator.decodeValidated(buffer, 0, length);
+            releaseLongBuffer();
+            return new Event.Text(text);
+        }
+        byte[] data;
+        if (buffer.length == length) {
+            data = buffer;              // exactly full (see reserve): handed over, not copied
+            buffer = new byte[0];
+        } else {
+            data = Arrays.copyOf(buffer, length);
+            releaseLongBuffer();
         }
         return new Event.Binary(data);
+    }
+
+    /** A long message's buffer is not kept between messages; a short one is reused. */
+    private void releaseLongBuffer() {
+        if (buffer.length > 64 * 1024) {
+            buffer = new byte[0];
+        }
     }
 
     /** Whether a fragmented message is open. */
     boolean inMessage() {
         return messageOpcode != null;
+    }
+
+    /** The bytes of the message in progress received so far. */
+    int size() {
+        return size;
     }
 
     private void append(byte[] bytes, int offset, int length) {
@@ -113,7 +135,14 @@ final class MessageAssembler {
     private void reserve(int capacity) {
         if (capacity > buffer.length) {
             long doubled = Math.max(256, (long) buffer.length * 2);
-            buffer = Arrays.copyOf(buffer, (int) Math.min(Math.max(doubled, capacity), limits.maxMessageSize()));
+            long grown = Math.min(Math.max(doubled, capacity), limits.maxMessageSize());
+            if (expectedSize >= capacity) {
+                // An unfragmented message announced its size: grow no further than that, so the
+                // full buffer can become the message without a copy. Still grown only as bytes
+                // arrive, never allocated up front from an announced length.
+                grown = Math.min(grown, expectedSize);
+            }
+            buffer = Arrays.copyOf(buffer, (int) grown);
         }
     }
 

@@ -2,18 +2,30 @@ package dev.duplex.protocol.handshake;
 
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 
-/** The checking {@link OriginPolicy}: same origin plus an allowlist, by the rules it documents. */
+/**
+ * The checking {@link OriginPolicy}: same origin plus an allowlist or a predicate, by the rules
+ * it documents. One class for all three, so the rules that come before the list (absent,
+ * repeated, {@code null}, malformed) are written once.
+ */
 final class AllowlistOriginPolicy implements OriginPolicy {
-    static final AllowlistOriginPolicy SAME_ORIGIN = new AllowlistOriginPolicy(Set.of(), false);
+    static final AllowlistOriginPolicy SAME_ORIGIN = new AllowlistOriginPolicy(Set.of(), false, null);
 
     private final Set<SerialisedOrigin> allowed;
     private final boolean allowsNull;
+    private final Predicate<String> predicate; // null for none
 
-    private AllowlistOriginPolicy(Set<SerialisedOrigin> allowed, boolean allowsNull) {
+    private AllowlistOriginPolicy(Set<SerialisedOrigin> allowed, boolean allowsNull, Predicate<String> predicate) {
         this.allowed = allowed;
         this.allowsNull = allowsNull;
+        this.predicate = predicate;
+    }
+
+    static AllowlistOriginPolicy matching(Predicate<String> predicate) {
+        return new AllowlistOriginPolicy(Set.of(), false, Objects.requireNonNull(predicate, "predicate"));
     }
 
     static AllowlistOriginPolicy of(List<String> origins) {
@@ -30,7 +42,7 @@ final class AllowlistOriginPolicy implements OriginPolicy {
             }
             allowed.add(origin);
         }
-        return new AllowlistOriginPolicy(Set.copyOf(allowed), allowsNull);
+        return new AllowlistOriginPolicy(Set.copyOf(allowed), allowsNull, null);
     }
 
     @Override
@@ -42,7 +54,17 @@ final class AllowlistOriginPolicy implements OriginPolicy {
         if (value.equals("null")) return allowsNull; // RFC 6454 7.1: an opaque origin
         SerialisedOrigin origin = SerialisedOrigin.parse(value);
         if (origin == null) return false;
-        return allowed.contains(origin) || isSameOrigin(origin, request.headers());
+        return allowed.contains(origin) || isSameOrigin(origin, request.headers()) || predicateAllows(origin);
+    }
+
+    /** Fails closed: a predicate that throws has not said yes. */
+    private boolean predicateAllows(SerialisedOrigin origin) {
+        if (predicate == null) return false;
+        try {
+            return predicate.test(origin.toString());
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** Same host and port as the one Host field, for http and https alike (see OriginPolicy). */
@@ -58,6 +80,6 @@ final class AllowlistOriginPolicy implements OriginPolicy {
     @Override
     public String toString() {
         return "OriginPolicy[same origin" + (allowed.isEmpty() ? "" : ", " + allowed)
-                + (allowsNull ? ", null" : "") + "]";
+                + (allowsNull ? ", null" : "") + (predicate == null ? "" : ", matching a predicate") + "]";
     }
 }

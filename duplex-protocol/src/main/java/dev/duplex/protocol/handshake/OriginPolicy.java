@@ -2,6 +2,7 @@ package dev.duplex.protocol.handshake;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Which {@code Origin} a server accepts upgrade requests from (RFC 6455 4.2.2, 10.2). Browsers
@@ -54,6 +55,23 @@ public sealed interface OriginPolicy permits AllowlistOriginPolicy, AnyOriginPol
      */
     static OriginPolicy allowing(Collection<String> origins) {
         return AllowlistOriginPolicy.of(List.copyOf(origins));
+    }
+
+    /**
+     * Accepts the request's own origin and every origin the predicate accepts, for rules an
+     * allowlist cannot state (every subdomain of a site, origins kept in a database). The rules
+     * above still come first: no Origin is allowed, several are refused, {@code null} and
+     * values that are not a serialised origin are refused without asking the predicate. The
+     * predicate sees the origin in its canonical form, {@code scheme://host[:port]} with scheme
+     * and host lower-cased and a default port dropped, so it compares one spelling per origin;
+     * it should still compare whole parts ({@code host.equals(..)} or
+     * {@code host.endsWith(".example.com")}), never a bare substring of the string.
+     *
+     * <p>The predicate may be called from many threads at once. One that throws refuses the
+     * origin: a broken check must not let a page through.
+     */
+    static OriginPolicy matching(Predicate<String> predicate) {
+        return AllowlistOriginPolicy.matching(predicate);
     }
 
     /**

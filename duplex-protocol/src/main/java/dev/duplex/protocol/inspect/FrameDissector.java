@@ -53,6 +53,7 @@ public final class FrameDissector implements AutoCloseable {
     /** RSV bits defined by an extension we cannot decode: they are not flagged. */
     private final int foreignRsv;
     private final byte[] scratch = new byte[16 * 1024];
+    private long inflateLimit = INFLATE_LIMIT;
 
     // The header being read.
     private final byte[] head = new byte[MAX_HEADER_LENGTH];
@@ -141,6 +142,12 @@ public final class FrameDissector implements AutoCloseable {
         return new FrameDissector(direction, maxShown, deflate, foreignRsv);
     }
 
+    /** Lowers the inflate limit, so a test need not inflate 64 MiB to pass it. */
+    FrameDissector inflateLimit(long bytes) {
+        this.inflateLimit = bytes;
+        return this;
+    }
+
     /** The direction this dissector reads. */
     public Direction direction() {
         return direction;
@@ -185,6 +192,18 @@ public final class FrameDissector implements AutoCloseable {
      * with no close frame.
      */
     public void endOfStream(List<Dissection> out) {
+        endOfInput(out);
+        if (!closeSeen && !desynchronised) {
+            out.add(new Dissection.Note(direction, "the stream ended without a close frame"
+                    + " (the other end reports 1006, abnormal closure)", List.of()));
+        }
+    }
+
+    /**
+     * The bytes given are all there is, as when decoding a few frames by hand: reports a frame
+     * or message cut short and bytes passed over, but not the missing close frame.
+     */
+    public void endOfInput(List<Dissection> out) {
         if (desynchronised) {
             out.add(new Dissection.Skipped(direction, skipped, "bytes after the frame stream was lost", List.of()));
         } else if (inFrame) {
@@ -196,11 +215,7 @@ public final class FrameDissector implements AutoCloseable {
         }
         if (messageType != null) {
             out.add(new Dissection.Note(direction, "the stream ended inside a fragmented " + messageType
-                    + " message after " + messageFragments + " frames", List.of()));
-        }
-        if (!closeSeen && !desynchronised) {
-            out.add(new Dissection.Note(direction, "the stream ended without a close frame"
-                    + " (the other end reports 1006, abnormal closure)", List.of()));
+                    + " message after " + messageFragments + (messageFragments == 1 ? " frame" : " frames"), List.of()));
         }
     }
 
@@ -388,14 +403,14 @@ public final class FrameDissector implements AutoCloseable {
             return;
         }
         if (inflatedShown == null) {
-            inflatedShown = new byte[maxShown];
+            inflatedShown = new byte[Math.min(maxShown, 256)]; // grows up to maxShown as output comes
         }
         try {
             decoder.decode(compressed, last, this::inflated);
         } catch (InflateLimitReached e) {
             inflateFailed = true;
             contextLost = inboundContextTakeover;
-            violations.add(new Violation("RFC 7692 8.1", "the message inflates to more than " + INFLATE_LIMIT
+            violations.add(new Violation("RFC 7692 8.1", "the message inflates to more than " + inflateLimit
                     + " bytes; the tracer stops inflating it",
                     "a receiver enforces its own size limit, failing the connection with 1009 (message too big)",
                     CloseStatus.MESSAGE_TOO_BIG));
@@ -409,13 +424,17 @@ public final class FrameDissector implements AutoCloseable {
     private void inflated(byte[] bytes, int offset, int length) {
         inflatedThisFrame += length;
         messageInflated += length;
+        int wanted = Math.min(maxShown, inflatedFill + length);
+        if (wanted > inflatedShown.length) {
+            inflatedShown = Arrays.copyOf(inflatedShown, Math.min(maxShown, Math.max(wanted, inflatedShown.length * 2)));
+        }
         int keep = Math.min(length, inflatedShown.length - inflatedFill);
         System.arraycopy(bytes, offset, inflatedShown, inflatedFill, keep);
         inflatedFill += keep;
         if (messageType == Opcode.TEXT) {
             checkText(bytes, offset, length);
         }
-        if (messageInflated > INFLATE_LIMIT) {
+        if (messageInflated > inflateLimit) {
             throw new InflateLimitReached();
         }
     }
@@ -501,7 +520,7 @@ public final class FrameDissector implements AutoCloseable {
         return known != null ? known.name() : "reserved-opcode";
     }
 
-    /** Thrown from the inflate sink to stop a message that inflates past {@link #INFLATE_LIMIT}. */
+    /** Thrown from the inflate sink to stop a message that inflates past the limit. */
     private static final class InflateLimitReached extends RuntimeException {
         private static final long serialVersionUID = 1L;
 

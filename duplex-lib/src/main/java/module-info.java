@@ -5,4 +5,5 @@
 module dev.duplex {
     requires transitive dev.duplex.protocol;
     exports dev.duplex;
+    exports dev.duplex.auth;
 }

@@ -20,6 +20,14 @@ import java.util.Objects;
  * @param pongTimeout how long to wait for a pong before failing with 1011 (default 20 s)
  * @param closeTimeout how long to wait for the peer's close frame, and then for the TCP close,
  *     before aborting (default 10 s)
+ * @param rateLimits how fast the peer may send messages and bytes, and what happens past that
+ *     (default {@link RateLimits#NONE}; rows F1, H3)
+ * @param frameTimeout how long a frame may take from its first byte to its last before the
+ *     connection is failed with 1008, so that a peer dripping bytes cannot hold it open; zero
+ *     turns it off (default 30 s; row F4)
+ * @param messageTimeout the same for a whole message, from its first frame to its final one
+ *     (default 60 s; rows D3, F4). Time this end spends in the handler or holding the peer back
+ *     for its rate does not count against the peer.
  */
 public record ConnectionOptions(
         Limits limits,
@@ -28,7 +36,10 @@ public record ConnectionOptions(
         Duration writeStallTimeout,
         Duration pingInterval,
         Duration pongTimeout,
-        Duration closeTimeout) {
+        Duration closeTimeout,
+        RateLimits rateLimits,
+        Duration frameTimeout,
+        Duration messageTimeout) {
 
     public static final long DEFAULT_OUTBOUND_SOFT_LIMIT = 64 * 1024;
     public static final long DEFAULT_OUTBOUND_HARD_LIMIT = 4 * 1024 * 1024;
@@ -36,6 +47,9 @@ public record ConnectionOptions(
     public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(20);
     public static final Duration DEFAULT_PONG_TIMEOUT = Duration.ofSeconds(20);
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /** Room for a 1 MiB frame at about 35 KB/s, while a byte drip is cut off within a minute. */
+    public static final Duration DEFAULT_FRAME_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_MESSAGE_TIMEOUT = Duration.ofSeconds(60);
 
     /** The defaults listed above. */
     public static final ConnectionOptions DEFAULTS = builder().build();
@@ -52,6 +66,15 @@ public record ConnectionOptions(
         }
         requirePositive(pongTimeout, "pongTimeout");
         requirePositive(closeTimeout, "closeTimeout");
+        Objects.requireNonNull(rateLimits, "rateLimits");
+        requireNotNegative(frameTimeout, "frameTimeout");
+        requireNotNegative(messageTimeout, "messageTimeout");
+    }
+
+    private static void requireNotNegative(Duration d, String name) {
+        if (d == null || d.isNegative()) {
+            throw new IllegalArgumentException(name + " must not be negative");
+        }
     }
 
     private static void requirePositive(Duration d, String name) {
@@ -68,7 +91,8 @@ public record ConnectionOptions(
     public Builder toBuilder() {
         return new Builder().limits(limits).outboundSoftLimit(outboundSoftLimit)
                 .outboundHardLimit(outboundHardLimit).writeStallTimeout(writeStallTimeout)
-                .pingInterval(pingInterval).pongTimeout(pongTimeout).closeTimeout(closeTimeout);
+                .pingInterval(pingInterval).pongTimeout(pongTimeout).closeTimeout(closeTimeout)
+                .rateLimits(rateLimits).frameTimeout(frameTimeout).messageTimeout(messageTimeout);
     }
 
     /** Builds {@link ConnectionOptions}; every setting starts at its default. */
@@ -80,6 +104,9 @@ public record ConnectionOptions(
         private Duration pingInterval = DEFAULT_PING_INTERVAL;
         private Duration pongTimeout = DEFAULT_PONG_TIMEOUT;
         private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+        private RateLimits rateLimits = RateLimits.NONE;
+        private Duration frameTimeout = DEFAULT_FRAME_TIMEOUT;
+        private Duration messageTimeout = DEFAULT_MESSAGE_TIMEOUT;
 
         private Builder() {}
 
@@ -129,9 +156,28 @@ public record ConnectionOptions(
             return this;
         }
 
+        /** How fast the peer may send (default: no limits). */
+        public Builder rateLimits(RateLimits rateLimits) {
+            this.rateLimits = rateLimits;
+            return this;
+        }
+
+        /** How long one frame may take to arrive; zero turns the deadline off (default 30 s). */
+        public Builder frameTimeout(Duration timeout) {
+            this.frameTimeout = timeout;
+            return this;
+        }
+
+        /** How long one message may take to arrive; zero turns the deadline off (default 60 s). */
+        public Builder messageTimeout(Duration timeout) {
+            this.messageTimeout = timeout;
+            return this;
+        }
+
         public ConnectionOptions build() {
             return new ConnectionOptions(limits, outboundSoftLimit, outboundHardLimit,
-                    writeStallTimeout, pingInterval, pongTimeout, closeTimeout);
+                    writeStallTimeout, pingInterval, pongTimeout, closeTimeout,
+                    rateLimits, frameTimeout, messageTimeout);
         }
     }
 }

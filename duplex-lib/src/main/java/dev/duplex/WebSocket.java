@@ -14,10 +14,24 @@ import java.util.concurrent.CompletableFuture;
 public interface WebSocket {
 
     /** Sends a text message. */
-    CompletableFuture<Void> sendText(String text);
+    default CompletableFuture<Void> sendText(String text) {
+        return sendText(text, new SendOption[0]);
+    }
+
+    /**
+     * Sends a text message with options, e.g.
+     * {@code sendText(tokenAndQuery, SendOption.UNCOMPRESSED)} for a secret next to
+     * attacker-chosen text.
+     */
+    CompletableFuture<Void> sendText(String text, SendOption... options);
 
     /** Sends a binary message: the buffer's remaining bytes, copied or framed before return. */
-    CompletableFuture<Void> sendBinary(ByteBuffer data);
+    default CompletableFuture<Void> sendBinary(ByteBuffer data) {
+        return sendBinary(data, new SendOption[0]);
+    }
+
+    /** Sends a binary message with options: the buffer's remaining bytes, copied or framed before return. */
+    CompletableFuture<Void> sendBinary(ByteBuffer data, SendOption... options);
 
     /** Sends a binary message. */
     default CompletableFuture<Void> sendBinary(byte[] data) {
@@ -26,9 +40,14 @@ public interface WebSocket {
 
     /** Sends a message. */
     default CompletableFuture<Void> send(Message message) {
+        return send(message, new SendOption[0]);
+    }
+
+    /** Sends a message with options. */
+    default CompletableFuture<Void> send(Message message, SendOption... options) {
         return switch (message) {
-            case Message.Text text -> sendText(text.text());
-            case Message.Binary binary -> sendBinary(binary.data());
+            case Message.Text text -> sendText(text.text(), options);
+            case Message.Binary binary -> sendBinary(ByteBuffer.wrap(binary.data()), options);
         };
     }
 

@@ -1,6 +1,7 @@
 package dev.duplex;
 
 import dev.duplex.internal.transport.ServerAcceptor;
+import dev.duplex.internal.transport.TlsAcceptor;
 import dev.duplex.protocol.handshake.HeadLimits;
 import dev.duplex.protocol.handshake.OriginPolicy;
 import java.io.IOException;
@@ -26,12 +27,14 @@ import java.util.Objects;
  */
 public final class WebSocketServer implements AutoCloseable {
     private final ServerAcceptor acceptor;
+    private final TlsAcceptor tls;
 
     private WebSocketServer(Builder b) {
+        this.tls = b.tls == null ? null : new TlsAcceptor(b.tls);
         this.acceptor = new ServerAcceptor(
                 b.host == null ? new InetSocketAddress(b.port) : new InetSocketAddress(b.host, b.port),
                 Map.copyOf(b.routes), Map.copyOf(b.resources), b.handshakeTimeout, b.headLimits,
-                b.originPolicy, b.interceptor);
+                b.originPolicy, b.interceptor, b.compression, tls, b.limits, Map.copyOf(b.endpoints));
     }
 
     public static Builder builder() {
@@ -55,6 +58,19 @@ public final class WebSocketServer implements AutoCloseable {
     /** The port the server listens on: the one asked for, or the one the system chose for 0. */
     public int port() {
         return acceptor.port();
+    }
+
+    /**
+     * Presents new TLS options, such as a renewed certificate, to every handshake from now on;
+     * connections already open keep the session they have. Safe to call from any thread.
+     *
+     * @throws IllegalStateException when the server was built without TLS
+     */
+    public void reloadTls(TlsOptions options) {
+        if (tls == null) {
+            throw new IllegalStateException("this server was built without TLS; it cannot start now");
+        }
+        tls.reload(Objects.requireNonNull(options));
     }
 
     /** The number of open WebSocket connections. */
@@ -88,8 +104,12 @@ public final class WebSocketServer implements AutoCloseable {
         private OriginPolicy originPolicy = OriginPolicy.sameOrigin();
         private ConnectionOptions connectionOptions = ConnectionOptions.DEFAULTS;
         private HandshakeInterceptor interceptor = HandshakeInterceptor.ACCEPT_ALL;
+        private CompressionOptions compression = CompressionOptions.DISABLED;
+        private TlsOptions tls;
         private final Map<String, Route> routes = new LinkedHashMap<>();
         private final Map<String, StaticResource> resources = new LinkedHashMap<>();
+        private ServerLimits limits = ServerLimits.DEFAULTS;
+        private final Map<String, HttpEndpoint> endpoints = new LinkedHashMap<>();
 
         private Builder() {}
 
@@ -133,6 +153,26 @@ public final class WebSocketServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether and how messages are compressed with permessage-deflate (RFC 7692), on every
+         * route. Default {@link CompressionOptions#DISABLED}; {@code CompressionOptions.ENABLED}
+         * accepts a client's offer with sensible defaults.
+         */
+        public Builder compression(CompressionOptions compression) {
+            this.compression = Objects.requireNonNull(compression);
+            return this;
+        }
+
+        /**
+         * Serves {@code wss://} (and {@code https://} for resources) with this certificate:
+         * TLS 1.3 and 1.2, ALPN {@code http/1.1}, the TLS handshake inside the handshake timeout.
+         * Default: none, plain {@code ws://}. See {@link TlsOptions}.
+         */
+        public Builder tls(TlsOptions tls) {
+            this.tls = Objects.requireNonNull(tls);
+            return this;
+        }
+
         /** Options for connections on routes that do not set their own. */
         public Builder connectionOptions(ConnectionOptions options) {
             this.connectionOptions = Objects.requireNonNull(options);
@@ -157,6 +197,26 @@ public final class WebSocketServer implements AutoCloseable {
         /** Serves fixed bytes to plain HTTP GETs at {@code path}, such as a demo page. */
         public Builder resource(String path, String contentType, byte[] body) {
             resources.put(checkPath(path), new StaticResource(contentType, body.clone()));
+            return this;
+        }
+
+        /**
+         * Answers plain HTTP requests at {@code path}, such as the login that hands out tickets
+         * before a page opens its socket (see {@link HttpEndpoint} for how little it does).
+         */
+        public Builder httpEndpoint(String path, HttpEndpoint endpoint) {
+            endpoints.put(checkPath(path), Objects.requireNonNull(endpoint));
+            return this;
+        }
+
+        /**
+         * Caps across the server: connections at once, per address and in all, connection
+         * attempts per address, and the memory for incomplete messages (default
+         * {@link ServerLimits#DEFAULTS}: no caps, a 256 MiB budget). Per-connection rates are
+         * in {@link ConnectionOptions#rateLimits()}.
+         */
+        public Builder limits(ServerLimits limits) {
+            this.limits = Objects.requireNonNull(limits);
             return this;
         }
 

@@ -6,6 +6,7 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
@@ -21,6 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class OutboundQueue {
     /** Large buffers are written in pieces of this size, so progress is seen while they go. */
     private static final int WRITE_CHUNK = 64 * 1024;
+    /** Buffers up to this size are copied into one write with their neighbours. */
+    private static final int COALESCE_LIMIT = 8 * 1024;
 
     private record Pending(List<ByteBuffer> buffers, long bytes, CompletableFuture<Void> done) {}
 
@@ -147,16 +150,19 @@ final class OutboundQueue {
 
     private void drain() {
         lastProgressNanos = System.nanoTime();
-        scheduleStallCheck(stallTimeout);
+        armStallCheck();
         try {
             while (true) {
-                Pending next;
+                // Everything queued so far goes out together: many small messages queued while
+                // the writer was starting cost one socket write, not one each.
+                List<Pending> batch;
                 lock.lock();
                 try {
-                    next = queue.peek();
-                    if (next == null || failure != null) {
+                    if (queue.isEmpty() || failure != null) {
+                        // The stall check stays armed: it disarms itself when it finds no
+                        // writer, so a busy connection does not schedule and cancel a timer
+                        // for every message.
                         writerRunning = false;
-                        Timers.cancel(stallCheck);
                         if (failure != null || releaseWhenDrained) {
                             closeSocket();
                         } else if (closeWhenDrained) {
@@ -164,26 +170,34 @@ final class OutboundQueue {
                         }
                         return;
                     }
+                    batch = new ArrayList<>(queue);
                 } finally {
                     lock.unlock();
                 }
-                write(next.buffers());
+                write(batch);
+                long written = 0;
+                for (Pending p : batch) {
+                    written += p.bytes();
+                }
                 lock.lock();
                 try {
-                    queue.poll();
-                    queuedBytes -= next.bytes();
+                    for (int i = 0; i < batch.size(); i++) {
+                        queue.poll();
+                    }
+                    queuedBytes -= written;
                 } finally {
                     lock.unlock();
                 }
-                if (next.done() != null) {
-                    next.done().complete(null);
+                for (Pending p : batch) {
+                    if (p.done() != null) {
+                        p.done().complete(null);
+                    }
                 }
             }
         } catch (IOException e) {
             lock.lock();
             try {
                 writerRunning = false;
-                Timers.cancel(stallCheck);
             } finally {
                 lock.unlock();
             }
@@ -191,30 +205,40 @@ final class OutboundQueue {
         }
     }
 
-    private void write(List<ByteBuffer> buffers) throws IOException {
+    /**
+     * Writes a batch in order. Buffers up to {@link #COALESCE_LIMIT} are copied together and
+     * written as one, so a burst of small frames takes one system call; larger ones are
+     * written from where they are, without a copy.
+     */
+    private void write(List<Pending> batch) throws IOException {
         writing = true;
         try {
-            for (ByteBuffer b : buffers) {
-                ByteBuffer src = b.duplicate();
-                if (src.hasArray()) {
-                    byte[] array = src.array();
-                    int offset = src.arrayOffset() + src.position();
-                    int end = offset + src.remaining();
-                    while (offset < end) {
-                        int n = Math.min(WRITE_CHUNK, end - offset);
-                        out.write(array, offset, n);
-                        offset += n;
-                        lastProgressNanos = System.nanoTime();
-                    }
-                } else {
-                    byte[] chunk = new byte[Math.min(WRITE_CHUNK, src.remaining())];
-                    while (src.hasRemaining()) {
-                        int n = Math.min(chunk.length, src.remaining());
-                        src.get(chunk, 0, n);
-                        out.write(chunk, 0, n);
-                        lastProgressNanos = System.nanoTime();
+            byte[] gather = null;
+            int gathered = 0;
+            for (Pending p : batch) {
+                for (ByteBuffer b : p.buffers()) {
+                    int n = b.remaining();
+                    if (n <= COALESCE_LIMIT) {
+                        if (gather != null && gathered + n > gather.length) {
+                            writeChunked(gather, 0, gathered);
+                            gathered = 0;
+                        }
+                        if (gather == null) {
+                            gather = new byte[(int) Math.min(WRITE_CHUNK, Math.max(n, smallBytes(batch)))];
+                        }
+                        b.duplicate().get(gather, gathered, n);
+                        gathered += n;
+                    } else {
+                        if (gathered > 0) {
+                            writeChunked(gather, 0, gathered);
+                            gathered = 0;
+                        }
+                        write(b);
                     }
                 }
+            }
+            if (gathered > 0) {
+                writeChunked(gather, 0, gathered);
             }
             out.flush();
         } finally {
@@ -222,11 +246,49 @@ final class OutboundQueue {
         }
     }
 
-    private void scheduleStallCheck(Duration delay) {
+    private static long smallBytes(List<Pending> batch) {
+        long total = 0;
+        for (Pending p : batch) {
+            for (ByteBuffer b : p.buffers()) {
+                if (b.remaining() <= COALESCE_LIMIT) {
+                    total += b.remaining();
+                }
+            }
+        }
+        return total;
+    }
+
+    private void write(ByteBuffer b) throws IOException {
+        ByteBuffer src = b.duplicate();
+        if (src.hasArray()) {
+            writeChunked(src.array(), src.arrayOffset() + src.position(), src.remaining());
+        } else {
+            byte[] chunk = new byte[Math.min(WRITE_CHUNK, src.remaining())];
+            while (src.hasRemaining()) {
+                int n = Math.min(chunk.length, src.remaining());
+                src.get(chunk, 0, n);
+                out.write(chunk, 0, n);
+                lastProgressNanos = System.nanoTime();
+            }
+        }
+    }
+
+    private void writeChunked(byte[] array, int offset, int length) throws IOException {
+        int end = offset + length;
+        while (offset < end) {
+            int n = Math.min(WRITE_CHUNK, end - offset);
+            out.write(array, offset, n);
+            offset += n;
+            lastProgressNanos = System.nanoTime();
+        }
+    }
+
+    /** Starts the stall check unless one is already pending. */
+    private void armStallCheck() {
         lock.lock();
         try {
-            if (writerRunning) {
-                stallCheck = timers.schedule(this::checkStall, delay);
+            if (stallCheck == null) {
+                stallCheck = timers.schedule(this::checkStall, stallTimeout);
             }
         } finally {
             lock.unlock();
@@ -238,8 +300,16 @@ final class OutboundQueue {
         if (writing && idle >= stallTimeout.toNanos()) {
             abort(new IOException("write stalled for " + stallTimeout.toMillis() + " ms"));
             onStall.run();
-        } else {
-            scheduleStallCheck(stallTimeout.minusNanos(writing ? idle : 0));
+            return;
+        }
+        lock.lock();
+        try {
+            // Looks again exactly when a write that is stuck now would pass the timeout.
+            stallCheck = writerRunning
+                    ? timers.schedule(this::checkStall, stallTimeout.minusNanos(writing ? idle : 0))
+                    : null;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -266,6 +336,14 @@ final class OutboundQueue {
     }
 
     private void closeSocket() {
+        lock.lock();
+        try {
+            // A pending check would keep this connection reachable until it fires.
+            Timers.cancel(stallCheck);
+            stallCheck = null;
+        } finally {
+            lock.unlock();
+        }
         try {
             socket.close();
         } catch (IOException ignored) {

@@ -1,8 +1,11 @@
 package dev.duplex.internal.transport;
 
+import dev.duplex.CompressionOptions;
 import dev.duplex.Handshake;
 import dev.duplex.HandshakeInterceptor;
+import dev.duplex.HttpEndpoint;
 import dev.duplex.Route;
+import dev.duplex.ServerLimits;
 import dev.duplex.WebSocketServer.StaticResource;
 import dev.duplex.protocol.Connection;
 import dev.duplex.protocol.Role;
@@ -50,8 +53,16 @@ public final class ServerAcceptor {
     private final HeadLimits headLimits;
     private final OriginPolicy originPolicy;
     private final HandshakeInterceptor interceptor;
+    private final ServerCompression compression;
+    /** Null for plain ws; otherwise every accepted socket speaks TLS first. */
+    private final TlsAcceptor tls;
+    private final Map<String, HttpEndpoint> endpoints;
 
     private final Timers timers = new Timers("duplex-server-timers");
+    /** Rows A19, H4: connection caps, checked as each socket is accepted. */
+    private final ConnectionAdmission admission;
+    /** Row H5: the bytes of incomplete messages across every connection. */
+    private final PartialMessageBudget budget;
     private final Set<Socket> handshaking = ConcurrentHashMap.newKeySet();
     private final Set<SocketConnection> open = ConcurrentHashMap.newKeySet();
     private final ReentrantLock lock = new ReentrantLock();
@@ -63,7 +74,8 @@ public final class ServerAcceptor {
     public ServerAcceptor(InetSocketAddress bindAddress, Map<String, Route> routes,
                           Map<String, StaticResource> resources, Duration handshakeTimeout,
                           HeadLimits headLimits, OriginPolicy originPolicy,
-                          HandshakeInterceptor interceptor) {
+                          HandshakeInterceptor interceptor, CompressionOptions compression,
+                          TlsAcceptor tls, ServerLimits limits, Map<String, HttpEndpoint> endpoints) {
         this.bindAddress = bindAddress;
         this.routes = routes;
         this.resources = resources;
@@ -71,6 +83,11 @@ public final class ServerAcceptor {
         this.headLimits = headLimits;
         this.originPolicy = originPolicy;
         this.interceptor = interceptor;
+        this.compression = new ServerCompression(compression);
+        this.tls = tls;
+        this.endpoints = endpoints;
+        this.admission = new ConnectionAdmission(limits, timers);
+        this.budget = new PartialMessageBudget(limits.incompleteMessageBudget());
     }
 
     public void start() throws IOException {
@@ -100,7 +117,18 @@ public final class ServerAcceptor {
                 }
                 return;
             }
-            Thread.ofVirtual().name("duplex-conn").start(() -> serve(socket));
+            // Counted before anything is read; a refused socket gets 429 or 503 and nothing else.
+            ConnectionAdmission.Slot slot = admission.admit(socket, s -> tls == null ? s : tls.handshake(s));
+            if (slot == null) {
+                continue;
+            }
+            Thread.ofVirtual().name("duplex-conn").start(() -> {
+                try {
+                    serve(socket);
+                } finally {
+                    slot.release();
+                }
+            });
         }
     }
 
@@ -111,7 +139,8 @@ public final class ServerAcceptor {
         SocketConnection connection = null;
         try {
             socket.setTcpNoDelay(true);
-            connection = handshake(socket);
+            // Row I: the TLS handshake runs here, under the same deadline as the HTTP head.
+            connection = handshake(tls == null ? socket : tls.handshake(socket));
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "handshake with {0} ended: {1}", socket.getRemoteSocketAddress(), e.getMessage());
         } finally {
@@ -155,19 +184,48 @@ public final class ServerAcceptor {
         ByteBuffer leftover = ByteBuffer.allocate(buffer.remaining()).put(buffer).flip();
 
         Route route = routes.get(request.path());
+        HttpEndpoint endpoint = route == null ? endpoints.get(request.path()) : null;
+        if (endpoint != null) {
+            byte[] response = PlainHttpExchange.answer(endpoint, request, leftover, in,
+                    (InetSocketAddress) socket.getRemoteSocketAddress());
+            if (response != null) {
+                writeAndClose(socket, out, response);
+            }
+            return null;
+        }
         if (route == null) {
             StaticResource resource = resources.get(request.path());
             byte[] response = resource != null ? staticResponse(request, resource) : HttpResponse.error(404).toBytes();
             writeAndClose(socket, out, response);
             return null;
         }
+        ServerCompression.Negotiation negotiation = compression.newNegotiation();
         ServerHandshakeOptions options = ServerHandshakeOptions.builder()
                 .subprotocols(route.subprotocols())
                 .originPolicy(originPolicy)
+                .extensions(negotiation)
                 .build();
+        // Whatever the negotiation agreed is released on every path that does not hand it to a
+        // connection, whose end then releases it (row G4: no zlib memory or context slot
+        // outlives its socket). The refusals release it before answering; this is the net.
+        SocketConnection upgraded = null;
+        try {
+            upgraded = upgrade(socket, out, request, route, options, negotiation, leftover);
+            return upgraded;
+        } finally {
+            if (upgraded == null) {
+                negotiation.release();
+            }
+        }
+    }
+
+    private SocketConnection upgrade(Socket socket, OutputStream out, HttpRequest request, Route route,
+                                     ServerHandshakeOptions options, ServerCompression.Negotiation negotiation,
+                                     ByteBuffer leftover) throws IOException {
         HandshakeOutcome outcome = ServerHandshake.negotiate(request, options);
         switch (outcome) {
             case HandshakeOutcome.Rejected rejected -> {
+                negotiation.release();
                 LOG.log(System.Logger.Level.INFO, "handshake from {0} refused: {1}",
                         socket.getRemoteSocketAddress(), rejected.response().status());
                 writeAndClose(socket, out, rejected.response().toBytes());
@@ -175,26 +233,40 @@ public final class ServerAcceptor {
             }
             case HandshakeOutcome.Accepted accepted -> {
                 if (stopping) {
+                    negotiation.release();
                     writeAndClose(socket, out, HttpResponse.error(503).toBytes());
                     return null;
                 }
                 InetSocketAddress remote = (InetSocketAddress) socket.getRemoteSocketAddress();
-                Map<String, Object> attributes;
-                switch (interceptor.intercept(request, remote)) {
+                HandshakeInterceptor.Decision.Accept accept;
+                switch (Interception.decide(interceptor, request, socket, accepted.subprotocol())) {
                     case HandshakeInterceptor.Decision.Reject reject -> {
+                        // Released before the answer goes out, so a client that retries at
+                        // once finds the slot free.
+                        negotiation.release();
                         LOG.log(System.Logger.Level.INFO, "handshake from {0} refused by the interceptor: {1}",
                                 remote, reject.response().status());
                         writeAndClose(socket, out, withConnectionClose(reject.response()).toBytes());
                         return null;
                     }
-                    case HandshakeInterceptor.Decision.Accept accept -> attributes = accept.attributes();
+                    case HandshakeInterceptor.Decision.Accept a -> accept = a;
                 }
-                out.write(accepted.response().toBytes());
+                HandshakeOutcome.Accepted agreed = Interception.agree(accepted, accept, request);
+                if (agreed == null) {
+                    negotiation.release();
+                    writeAndClose(socket, out, HttpResponse.error(500).toBytes());
+                    return null;
+                }
+                out.write(agreed.response().toBytes());
                 out.flush();
-                Connection core = new Connection(Role.SERVER, route.options().limits(), null, null);
-                Handshake handshake = new Handshake(request, remote, accepted.subprotocol(), attributes);
+                Connection core = new Connection(Role.SERVER, route.options().limits(), negotiation.extension(), null);
+                Handshake handshake = new Handshake(request, remote, agreed.subprotocol(), accept.attributes(),
+                        accept.principal());
                 SocketConnection connection = new SocketConnection(socket, core, route.options(),
-                        route.handler(), handshake, timers, leftover, this::closed);
+                        route.handler(), handshake, timers, leftover, ended -> {
+                            negotiation.release();
+                            closed(ended);
+                        }, budget);
                 open.add(connection);
                 return connection;
             }
@@ -254,7 +326,8 @@ public final class ServerAcceptor {
     public void stop(Duration timeout) {
         stopping = true;
         closeQuietly(serverSocket);
-        handshaking.forEach(ServerAcceptor::closeQuietly);
+        // Heads still arriving are left to finish: they get 503, or 1001 if their 101 was
+        // already on its way. Whatever is still handshaking at the deadline is closed below.
         open.forEach(c -> c.goingAway("server shutting down"));
         long deadline = System.nanoTime() + timeout.toNanos();
         lock.lock();
@@ -271,6 +344,7 @@ public final class ServerAcceptor {
         } finally {
             lock.unlock();
         }
+        handshaking.forEach(ServerAcceptor::closeQuietly);
         open.forEach(SocketConnection::abort);
         if (acceptThread != null) {
             try {

@@ -4,6 +4,7 @@ import dev.duplex.ConnectionOptions;
 import dev.duplex.Handshake;
 import dev.duplex.Message;
 import dev.duplex.OutboundLimitException;
+import dev.duplex.SendOption;
 import dev.duplex.WebSocket;
 import dev.duplex.WebSocketHandler;
 import dev.duplex.protocol.CloseStatus;
@@ -29,7 +30,10 @@ import java.util.function.Consumer;
  */
 public final class SocketConnection implements WebSocket {
     private static final System.Logger LOG = System.getLogger("dev.duplex");
-    private static final int READ_BUFFER = 16 * 1024;
+    /** Held while the connection waits for bytes: all an idle connection keeps for reading. */
+    private static final int IDLE_READ_BUFFER = 1024;
+    /** The most one read of a burst takes, into a buffer dropped once the burst is read. */
+    private static final int BURST_READ_BUFFER = 64 * 1024;
 
     private final Socket socket;
     private final Connection core;
@@ -39,6 +43,8 @@ public final class SocketConnection implements WebSocket {
     private final Timers timers;
     private final Consumer<SocketConnection> onTerminated;
     private final OutboundQueue outbound;
+    /** Rates, the incomplete-message budget and completion deadlines (rows D3, F1, F4, H3, H5). */
+    private final InboundGuard guard;
 
     /** Guards the core and the order in which its bytes enter the outbound queue. */
     private final ReentrantLock lock = new ReentrantLock();
@@ -65,6 +71,14 @@ public final class SocketConnection implements WebSocket {
     public SocketConnection(Socket socket, Connection core, ConnectionOptions options,
                             WebSocketHandler handler, Handshake handshake, Timers timers,
                             ByteBuffer leftover, Consumer<SocketConnection> onTerminated) throws IOException {
+        this(socket, core, options, handler, handshake, timers, leftover, onTerminated, PartialMessageBudget.UNLIMITED);
+    }
+
+    /** @param budget the server's budget for incomplete messages, shared by its connections */
+    SocketConnection(Socket socket, Connection core, ConnectionOptions options,
+                     WebSocketHandler handler, Handshake handshake, Timers timers,
+                     ByteBuffer leftover, Consumer<SocketConnection> onTerminated,
+                     PartialMessageBudget budget) throws IOException {
         this.socket = socket;
         this.core = core;
         this.options = options;
@@ -75,6 +89,7 @@ public final class SocketConnection implements WebSocket {
         this.onTerminated = onTerminated;
         this.outbound = new OutboundQueue(socket, socket.getOutputStream(), timers,
                 options.writeStallTimeout(), () -> recordClose(CloseStatus.ABNORMAL_CLOSURE, "write stalled"));
+        this.guard = new InboundGuard(socket, options, budget.newAccount(), timers, () -> inHandler, this::fail);
     }
 
     /** The read loop; returns when the connection is over and onClose has been called. */
@@ -83,19 +98,22 @@ public final class SocketConnection implements WebSocket {
             startKeepalive();
             callHandler(() -> handler.onOpen(this));
             InputStream in = socket.getInputStream();
-            byte[] buffer = new byte[READ_BUFFER];
+            byte[] buffer = new byte[IDLE_READ_BUFFER];
             if (leftover != null && leftover.hasRemaining()) {
                 receive(leftover);
             }
             leftover = null;
             while (!readDone) {
-                int n = in.read(buffer);
+                int n = in.read(buffer, 0, guard.beforeRead(buffer.length)); // may wait: row H3
                 if (n < 0) {
                     sawEndOfStream = true;
                     readDone = true;
                     receive(null);
                 } else {
                     receive(ByteBuffer.wrap(buffer, 0, n));
+                    if (n == buffer.length && guard.allowsBurstReads()) {
+                        readBurst(in);
+                    }
                 }
             }
             lingerUntilPeerCloses(in, buffer);
@@ -107,6 +125,27 @@ public final class SocketConnection implements WebSocket {
             outbound.abort(new IOException("internal error", e));
         } finally {
             terminate();
+        }
+    }
+
+    /**
+     * A full small read means more is probably waiting: reads what the socket already holds
+     * with a buffer sized to it and drops that buffer once the socket is drained, so a
+     * connection that waits for bytes holds only the small one (idle memory, issue 8).
+     */
+    private void readBurst(InputStream in) throws IOException {
+        byte[] burst = null;
+        int available;
+        while (!readDone && (available = in.available()) > 0) {
+            int size = Math.min(Math.max(available, 8 * 1024), BURST_READ_BUFFER);
+            if (burst == null || burst.length < Math.min(available, BURST_READ_BUFFER)) {
+                burst = new byte[size];
+            }
+            int n = in.read(burst); // does not block: bytes are waiting
+            if (n < 0) {
+                return; // the loop's next read sees the end of the stream too
+            }
+            receive(ByteBuffer.wrap(burst, 0, n));
         }
     }
 
@@ -136,6 +175,7 @@ public final class SocketConnection implements WebSocket {
             if (data == null) {
                 core.receiveEof();
             } else {
+                guard.afterRead(data.remaining());
                 core.receiveData(data);
             }
         } finally {
@@ -151,11 +191,18 @@ public final class SocketConnection implements WebSocket {
             try {
                 event = core.nextEvent();
                 flushLocked(null);
+                if (event == null) {
+                    guard.observe(core); // every complete frame is taken: what is left is partial
+                }
             } finally {
                 lock.unlock();
             }
             if (event == null) {
                 return;
+            }
+            if (!(event instanceof Event.CloseReceived || event instanceof Event.Failure
+                    || event instanceof Event.EndOfStream) && !guard.beforeEvent()) {
+                return; // over the message rate: failed with 1008, the rest is not delivered
             }
             switch (event) {
                 case Event.Text text -> callHandler(() -> handler.onMessage(this, new Message.Text(text.text())));
@@ -229,15 +276,29 @@ public final class SocketConnection implements WebSocket {
     // ---------------------------------------------------------------- sending
 
     @Override
-    public CompletableFuture<Void> sendText(String text) {
+    public CompletableFuture<Void> sendText(String text, SendOption... options) {
         byte[] utf8 = Connection.encodeText(text);
-        return send(utf8.length, () -> core.sendMessage(dev.duplex.protocol.frame.Opcode.TEXT, ByteBuffer.wrap(utf8), true));
+        boolean compress = allowsCompression(options);
+        return send(utf8.length, () -> core.sendMessage(dev.duplex.protocol.frame.Opcode.TEXT, ByteBuffer.wrap(utf8), compress));
     }
 
     @Override
-    public CompletableFuture<Void> sendBinary(ByteBuffer data) {
-        ByteBuffer payload = data.duplicate();
-        return send(payload.remaining(), () -> core.sendMessage(dev.duplex.protocol.frame.Opcode.BINARY, payload, true));
+    public CompletableFuture<Void> sendBinary(ByteBuffer data, SendOption... options) {
+        // Copied, as documented: a large unmasked frame is queued by reference, so without
+        // the copy a caller reusing its buffer would change bytes not yet written (row H6).
+        ByteBuffer payload = ByteBuffer.allocate(data.remaining()).put(data.duplicate()).flip();
+        boolean compress = allowsCompression(options);
+        return send(payload.remaining(), () -> core.sendMessage(dev.duplex.protocol.frame.Opcode.BINARY, payload, compress));
+    }
+
+    /** Row G6: the application may keep any message out of a negotiated compression. */
+    private static boolean allowsCompression(SendOption... options) {
+        for (SendOption option : options) {
+            if (option == SendOption.UNCOMPRESSED) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
@@ -282,7 +343,7 @@ public final class SocketConnection implements WebSocket {
         startCloseDeadline(); // the reader may be blocked on a peer that will never speak again
     }
 
-    private CompletableFuture<Void> send(long size, Runnable action) {
+    private CompletableFuture<Void> send(long payloadSize, Runnable action) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         lock.lock();
         try {
@@ -290,6 +351,8 @@ public final class SocketConnection implements WebSocket {
                 done.completeExceptionally(new IllegalStateException("connection is closed or closing"));
                 return done;
             }
+            // The queue holds whole frames, so the header counts against the limit too.
+            long size = payloadSize + dev.duplex.protocol.frame.FrameHeader.lengthOf(payloadSize, core.role() == Role.CLIENT);
             long queued = outbound.queuedBytes();
             if (queued + size > options.outboundHardLimit()) {
                 done.completeExceptionally(new OutboundLimitException("outbound queue holds " + queued
@@ -422,6 +485,7 @@ public final class SocketConnection implements WebSocket {
         Timers.cancel(keepaliveTask);
         Timers.cancel(pongDeadline);
         Timers.cancel(closeDeadline);
+        guard.release();
         // The read side is done; the writer finishes what is queued, then the socket goes.
         outbound.closeSocketWhenDrained();
         lock.lock();

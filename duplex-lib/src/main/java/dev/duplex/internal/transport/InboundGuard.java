@@ -1,0 +1,281 @@
+package dev.duplex.internal.transport;
+
+import dev.duplex.ConnectionOptions;
+import dev.duplex.Rate;
+import dev.duplex.RateLimits;
+import dev.duplex.protocol.CloseStatus;
+import dev.duplex.protocol.Connection;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/**
+ * What one connection's read loop checks about its peer besides the protocol: the message and
+ * byte rates (rows F1, H3), the shared budget for incomplete messages (row H5), and the
+ * deadlines by which a frame and a message that have begun must end (rows D3, F4), which a peer
+ * dripping one byte at a time cannot stretch.
+ *
+ * <p>Rates are enforced by not reading: while the peer is past its burst the read loop waits for
+ * tokens, so its bytes stay in TCP buffers and TCP slows the sender; nothing is dropped. A peer
+ * still over the rate after the grace period is failed with 1008. The read loop calls
+ * {@link #beforeRead}, {@link #afterRead}, {@link #beforeEvent} and {@link #observe}; the
+ * deadlines run on the timers and fail the connection from there.
+ */
+final class InboundGuard {
+    private static final System.Logger LOG = System.getLogger("dev.duplex");
+    /** While the read loop waits for tokens it looks this often whether the socket was closed. */
+    private static final long PAUSE_SLICE_NANOS = Duration.ofMillis(50).toNanos();
+    /** A deadline that passes while the handler runs looks again after this long. */
+    private static final Duration BUSY_RECHECK = Duration.ofMillis(100);
+
+    /** Where a violation goes: the connection's own fail(code, reason). */
+    interface Violations {
+        void fail(int code, String reason);
+    }
+
+    private final Socket socket;
+    private final Timers timers;
+    private final BooleanSupplier handlerRunning;
+    private final Violations violations;
+    private final PartialMessageBudget.Account budget;
+    private final RateLimits rates;
+    private final TokenBucket messages; // null when unlimited
+    private final TokenBucket bytes;    // null when unlimited
+    private final int maxRead;
+    private final Duration frameTimeout;
+    private final Duration messageTimeout;
+
+    // Read-loop state.
+    private long messagesThrottledSince;
+    private long bytesThrottledSince;
+    private volatile boolean paused;
+    private final AtomicBoolean violated = new AtomicBoolean();
+
+    private final Deadline frame;
+    private final Deadline message;
+
+    InboundGuard(Socket socket, ConnectionOptions options, PartialMessageBudget.Account budget, Timers timers,
+                 BooleanSupplier handlerRunning, Violations violations) {
+        this.socket = socket;
+        this.timers = timers;
+        this.handlerRunning = handlerRunning;
+        this.violations = violations;
+        this.budget = budget;
+        this.rates = options.rateLimits();
+        long now = System.nanoTime();
+        this.messages = rates.messages().isUnlimited() ? null : new TokenBucket(rates.messages(), now);
+        this.bytes = rates.bytes().isUnlimited() ? null : new TokenBucket(rates.bytes(), now);
+        Rate byteRate = rates.bytes();
+        this.maxRead = byteRate.isUnlimited() ? Integer.MAX_VALUE : (int) Math.min(Integer.MAX_VALUE, byteRate.burst());
+        this.frameTimeout = options.frameTimeout();
+        this.messageTimeout = options.messageTimeout();
+        this.frame = new Deadline("frame", frameTimeout);
+        this.message = new Deadline("message", messageTimeout);
+    }
+
+    // ---------------------------------------------------------------- rates
+
+    /**
+     * Before a read: how many bytes it may take, at most {@code max}. While the peer is in debt
+     * to the byte bucket this waits until the debt is paid, or fails the connection when it has
+     * been held back for longer than the grace period.
+     */
+    int beforeRead(int max) {
+        if (bytes == null || violated.get()) {
+            return max;
+        }
+        long now = System.nanoTime();
+        if (bytes.tokens(now) >= 0) {
+            bytesThrottledSince = 0; // the peer is within its rate: no backlog
+            return Math.min(max, maxRead);
+        }
+        if (bytesThrottledSince == 0) {
+            bytesThrottledSince = now;
+        }
+        long wait = bytes.nanosUntil(0, now);
+        if (now + wait - bytesThrottledSince > rates.grace().toNanos()) {
+            violate(CloseStatus.POLICY_VIOLATION, "byte rate limit exceeded");
+            return max;
+        }
+        pause(wait);
+        return Math.min(max, maxRead);
+    }
+
+    /**
+     * Whether the read loop may read on without asking {@link #beforeRead} first, as it does to
+     * drain a burst the socket already holds; not while a byte rate is enforced.
+     */
+    boolean allowsBurstReads() {
+        return bytes == null;
+    }
+
+    /** After a read of {@code n} bytes. */
+    void afterRead(int n) {
+        if (bytes == null || n <= 0 || violated.get()) {
+            return;
+        }
+        long now = System.nanoTime();
+        bytes.take(n, now);
+        if (rates.onExcess() == RateLimits.Excess.CLOSE && bytes.tokens(now) < 0) {
+            violate(CloseStatus.POLICY_VIOLATION, "byte rate limit exceeded");
+        }
+    }
+
+    /**
+     * Before a message, ping or pong goes to the handler: takes a token, waiting for one while
+     * the peer is past its burst. False when the connection has been failed instead; the event
+     * is then dropped.
+     */
+    boolean beforeEvent() {
+        if (violated.get()) {
+            return false;
+        }
+        if (messages == null) {
+            return true;
+        }
+        long now = System.nanoTime();
+        if (messages.tryTake(1, now)) {
+            messagesThrottledSince = 0;
+            return true;
+        }
+        if (rates.onExcess() == RateLimits.Excess.CLOSE) {
+            violate(CloseStatus.POLICY_VIOLATION, "message rate limit exceeded");
+            return false;
+        }
+        if (messagesThrottledSince == 0) {
+            messagesThrottledSince = now;
+        }
+        long wait = messages.nanosUntil(1, now);
+        if (now + wait - messagesThrottledSince > rates.grace().toNanos()) {
+            violate(CloseStatus.POLICY_VIOLATION, "message rate limit exceeded");
+            return false;
+        }
+        if (!pause(wait)) {
+            return false;
+        }
+        messages.take(1, System.nanoTime());
+        return !violated.get();
+    }
+
+    /** Waits, looking out for the socket being closed meanwhile; false if it was. */
+    private boolean pause(long nanos) {
+        paused = true;
+        try {
+            long deadline = System.nanoTime() + nanos;
+            while (true) {
+                if (socket.isClosed()) {
+                    return false;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return true;
+                }
+                LockSupport.parkNanos(Math.min(left, PAUSE_SLICE_NANOS));
+            }
+        } finally {
+            paused = false;
+        }
+    }
+
+    // ---------------------------------------------------------------- budget and deadlines
+
+    /**
+     * After the read loop has taken every event the bytes so far make: charges the incomplete
+     * message to the shared budget, and starts the frame and message deadlines when a frame or
+     * message has begun. Called with the connection's lock held, since it reads the core.
+     */
+    void observe(Connection core) {
+        if (violated.get()) {
+            return;
+        }
+        if (!budget.update(core.incompleteMessageSize())) {
+            violate(CloseStatus.TRY_AGAIN_LATER, "server is short of memory for incomplete messages");
+            return;
+        }
+        long now = System.nanoTime();
+        frame.observe(core.isFrameIncomplete(), now);
+        message.observe(core.isMessageIncomplete(), now);
+    }
+
+    /** The connection is over: gives the budget back and stops the deadlines. */
+    void release() {
+        violated.set(true);
+        frame.stop();
+        message.stop();
+        budget.release();
+    }
+
+    private void violate(int code, String reason) {
+        if (!violated.compareAndSet(false, true)) {
+            return; // the read loop and a deadline may find a violation at once: one failure
+        }
+        LOG.log(System.Logger.Level.INFO, "failing connection from {0}: {1} {2}",
+                socket.getRemoteSocketAddress(), code, reason);
+        violations.fail(code, reason);
+    }
+
+    /**
+     * One completion deadline. At most one timer is pending; when it fires for a frame or
+     * message that began later than the one it was set for, it sets itself for the rest of the
+     * new one's time instead of the read loop cancelling and setting a timer on every read.
+     */
+    private final class Deadline {
+        private final String what;
+        private final Duration timeout;
+        private final AtomicBoolean pending = new AtomicBoolean();
+        private volatile long since; // 0 when nothing is incomplete
+        private volatile ScheduledFuture<?> timer;
+        private boolean busyLastTime; // timer thread only
+
+        Deadline(String what, Duration timeout) {
+            this.what = what;
+            this.timeout = timeout;
+        }
+
+        void observe(boolean incomplete, long now) {
+            if (timeout.isZero()) {
+                return;
+            }
+            if (!incomplete) {
+                since = 0;
+            } else if (since == 0) {
+                since = now == 0 ? 1 : now;
+                if (pending.compareAndSet(false, true)) {
+                    timer = timers.schedule(this::check, timeout);
+                }
+            }
+        }
+
+        private void check() {
+            // Cleared first, so that a frame the read loop starts meanwhile either sees the flag
+            // clear and sets its own timer, or is seen here.
+            pending.set(false);
+            long started = since;
+            if (started == 0 || violated.get()) {
+                return;
+            }
+            long left = started + timeout.toNanos() - System.nanoTime();
+            boolean busy = handlerRunning.getAsBoolean() || paused;
+            if (left <= 0 && !busy && !busyLastTime) {
+                violate(CloseStatus.POLICY_VIOLATION, what + " not completed within " + timeout.toMillis() + " ms");
+                return;
+            }
+            // Time left; or the rest may be waiting unread while this end is busy, which is not
+            // the peer's delay: look again once this end has been free for a whole recheck, so
+            // that the read loop has caught up with what arrived meanwhile.
+            busyLastTime = left <= 0 && busy;
+            Duration delay = left > 0 ? Duration.ofNanos(left) : BUSY_RECHECK;
+            if (pending.compareAndSet(false, true)) {
+                timer = timers.schedule(this::check, delay);
+            }
+        }
+
+        void stop() {
+            since = 0;
+            Timers.cancel(timer);
+        }
+    }
+}

@@ -55,6 +55,11 @@ public final class Main {
                         --max-fragments N (4096)  --handshake-timeout SECONDS (10)
                         --allowed-origin ORIGIN (repeatable)  --subprotocol NAME (repeatable)
                         --compression (accept permessage-deflate; off by default)
+                        --tls-cert CHAIN.pem --tls-key KEY.pem (serve https:// and wss://), or
+                        --tls-pkcs12 FILE --tls-password PASS (or env DUPLEX_TLS_PASSWORD)
+                        --demo-auth (/echo needs a ticket from POST /ticket; prints the password)
+                        --max-connections N  --max-connections-per-address N (429/503 past them)
+                        --rate-limit MSGS/s  --byte-rate-limit BYTES/s (per connection; 1008 past them)
               connect   open a WebSocket to URL (ws:// or wss://) and exchange messages
                         URL  --header 'NAME: VALUE' (repeatable)  --subprotocol NAME (repeatable)
                         --origin ORIGIN  --insecure (wss: accept any certificate, like curl -k)

@@ -1,6 +1,8 @@
 package dev.duplex.cli;
 
+import dev.duplex.CompressionOptions;
 import dev.duplex.ConnectionOptions;
+import dev.duplex.TlsOptions;
 import dev.duplex.Message;
 import dev.duplex.WebSocket;
 import dev.duplex.WebSocketHandler;
@@ -12,13 +14,17 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code duplex serve}: the demo page at / and an echo endpoint at /echo. */
+/** {@code duplex serve}: the demo page at /, an echo endpoint at /echo and a chat room at /chat. */
 final class ServeCommand {
     static final Set<String> OPTIONS = Set.of("host", "port", "max-message-size", "max-fragments",
-            "handshake-timeout", "allowed-origin", "subprotocol");
+            "handshake-timeout", "allowed-origin", "subprotocol", "compression!",
+            "tls-cert", "tls-key", "tls-pkcs12", "tls-password",
+            "demo-auth!", LimitFlags.MAX_CONNECTIONS, LimitFlags.MAX_PER_ADDRESS, LimitFlags.RATE_LIMIT,
+            LimitFlags.BYTE_RATE_LIMIT);
 
     private ServeCommand() {}
 
@@ -40,12 +46,29 @@ final class ServeCommand {
                 .port(port)
                 .handshakeTimeout(handshakeTimeout)
                 .originPolicy(origins)
-                .connectionOptions(ConnectionOptions.builder().limits(limits).build())
-                .route("/echo", new Echo(), args.all("subprotocol"))
-                .resource("/", "text/html; charset=utf-8", resource("index.html"));
+                .connectionOptions(ConnectionOptions.builder().limits(limits).rateLimits(LimitFlags.rateLimits(args)).build())
+                .limits(LimitFlags.serverLimits(args))
+                .compression(args.flag("compression") ? CompressionOptions.ENABLED : CompressionOptions.DISABLED);
+        demo(builder, args.all("subprotocol"));
+        DemoAuth auth = DemoAuth.install(builder, args.flag("demo-auth"), origins);
         if (host != null) {
             builder.host(host);
         }
+        TlsOptions tls;
+        try {
+            tls = ServeTls.fromArguments(args);
+        } catch (IllegalArgumentException e) {
+            err.println("duplex serve: " + e.getMessage());
+            return 1;
+        } catch (UncheckedIOException e) {
+            err.println("duplex serve: cannot read a TLS file: " + e.getCause());
+            return 1;
+        }
+        if (tls != null) {
+            builder.tls(tls);
+        }
+        String http = tls == null ? "http://" : "https://";
+        String ws = tls == null ? "ws://" : "wss://";
         WebSocketServer server;
         try {
             server = builder.build().start();
@@ -55,8 +78,13 @@ final class ServeCommand {
             return 1;
         }
         String shown = host == null || host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;
-        out.println("Duplex listening on http://" + shown + ":" + server.port() + "/");
-        out.println("  echo endpoint: ws://" + shown + ":" + server.port() + "/echo");
+        out.println("Duplex listening on " + http + shown + ":" + server.port() + "/");
+        out.println("  echo endpoint: " + ws + shown + ":" + server.port() + "/echo"
+                + (args.flag("compression") ? " (permessage-deflate on)" : ""));
+        out.println("  chat room:     " + ws + shown + ":" + server.port() + "/chat?name=NAME");
+        if (auth != null) {
+            auth.printTo(out, http + shown + ":" + server.port());
+        }
         out.println("  Ctrl-C stops (open connections get 1001, going away)");
         out.flush();
 
@@ -71,6 +99,20 @@ final class ServeCommand {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /**
+     * The demo's routes and files: the echo endpoint (speaking {@code subprotocols}), the chat
+     * room, and the page with its script and style sheet.
+     */
+    static WebSocketServer.Builder demo(WebSocketServer.Builder builder, List<String> subprotocols) {
+        return builder
+                .route("/echo", new Echo(), subprotocols)
+                .route("/chat", new ChatRoom())
+                .resource("/", "text/html; charset=utf-8", resource("index.html"))
+                .resource("/demo.js", "text/javascript; charset=utf-8", resource("demo.js"))
+                .resource("/demo.css", "text/css; charset=utf-8", resource("demo.css"))
+                .resource(DemoAuth.SCRIPT_PATH, "text/javascript; charset=utf-8", DemoAuth.SCRIPT_WHEN_OFF);
     }
 
     /** Sends every message back as it came: text as text, binary as binary. */

@@ -1,0 +1,171 @@
+package dev.duplex.cli;
+
+import dev.duplex.Message;
+import dev.duplex.OutboundLimitException;
+import dev.duplex.WebSocket;
+import dev.duplex.WebSocketHandler;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The demo's chat room at {@code /chat}: everyone connected sees every message. The name comes
+ * from the query ({@code /chat?name=Ada}); each text message from a member is one chat line, so
+ * {@code duplex connect ws://localhost:8080/chat?name=Ada} can take part from a terminal. The
+ * room answers in JSON objects, one per message:
+ * <ul>
+ *   <li>{@code {"type":"welcome","name":..,"members":[..],"history":[..]}} to a newcomer, with
+ *       the last {@value #HISTORY} chat messages;
+ *   <li>{@code {"type":"join"|"leave","name":..,"count":..,"time":..}} to everyone else;
+ *   <li>{@code {"type":"message","name":..,"text":..,"time":..}} to everyone, the sender too.
+ * </ul>
+ * A binary message is refused with 1003 (unsupported data), which shows a close code in the
+ * demo. Safe for concurrent use: each connection calls in on its own thread.
+ */
+final class ChatRoom implements WebSocketHandler {
+    /** Chat messages a newcomer is sent. */
+    static final int HISTORY = 50;
+    static final int MAX_NAME = 32;
+    static final int MAX_TEXT = 2000;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Map<WebSocket, String> members = new LinkedHashMap<>();
+    private final ArrayDeque<String> history = new ArrayDeque<>(HISTORY);
+    private final AtomicInteger guests = new AtomicInteger();
+
+    @Override
+    public void onOpen(WebSocket socket) {
+        String wanted = clean(socket.handshake().request().queryParameter("name").orElse(""), MAX_NAME);
+        String name;
+        List<String> names;
+        List<String> past;
+        List<WebSocket> others;
+        lock.lock();
+        try {
+            name = unique(wanted.isEmpty() ? "guest-" + guests.incrementAndGet() : wanted);
+            others = List.copyOf(members.keySet());
+            members.put(socket, name);
+            names = List.copyOf(members.values());
+            past = List.copyOf(history);
+        } finally {
+            lock.unlock();
+        }
+        // The newcomer learns of itself from the welcome; the others from the join notice.
+        send(socket, JsonWriter.object().string("type", "welcome").string("name", name)
+                .raw("members", JsonWriter.strings(names)).raw("history", JsonWriter.array(past)).toString());
+        broadcast(others, notice("join", name, names.size()));
+    }
+
+    @Override
+    public void onMessage(WebSocket socket, Message message) {
+        if (!(message instanceof Message.Text text)) {
+            socket.close(1003, "the chat takes text messages only");
+            return;
+        }
+        String line = clean(text.text(), MAX_TEXT);
+        if (line.isEmpty()) {
+            return;
+        }
+        List<WebSocket> everyone;
+        String json;
+        lock.lock();
+        try {
+            String name = members.get(socket);
+            if (name == null) {
+                return; // left while this message was on its way
+            }
+            json = JsonWriter.object().string("type", "message").string("name", name).string("text", line)
+                    .number("time", System.currentTimeMillis()).toString();
+            if (history.size() == HISTORY) {
+                history.removeFirst();
+            }
+            history.addLast(json);
+            everyone = List.copyOf(members.keySet());
+        } finally {
+            lock.unlock();
+        }
+        broadcast(everyone, json);
+    }
+
+    @Override
+    public void onClose(WebSocket socket, int code, String reason) {
+        String name;
+        List<WebSocket> everyone;
+        int count;
+        lock.lock();
+        try {
+            name = members.remove(socket);
+            everyone = List.copyOf(members.keySet());
+            count = members.size();
+        } finally {
+            lock.unlock();
+        }
+        if (name != null) {
+            broadcast(everyone, notice("leave", name, count));
+        }
+    }
+
+    /** The members now, for tests and the banner. */
+    List<String> names() {
+        lock.lock();
+        try {
+            return new ArrayList<>(members.values());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static String notice(String type, String name, int count) {
+        return JsonWriter.object().string("type", type).string("name", name).number("count", count)
+                .number("time", System.currentTimeMillis()).toString();
+    }
+
+    private static void broadcast(List<WebSocket> sockets, String json) {
+        for (WebSocket s : sockets) {
+            send(s, json);
+        }
+    }
+
+    /**
+     * Sends without waiting. A member that cannot keep up is closed with 1008 rather than let
+     * the room's memory grow; one that is already closing simply misses the message.
+     */
+    private static void send(WebSocket socket, String json) {
+        socket.sendText(json).whenComplete((ok, error) -> {
+            if (error instanceof OutboundLimitException
+                    || (error != null && error.getCause() instanceof OutboundLimitException)) {
+                socket.close(1008, "too slow to keep up with the chat");
+            }
+        });
+    }
+
+    /** Adds " (2)", " (3)"... to a name already taken. Holds the lock. */
+    private String unique(String name) {
+        if (!members.containsValue(name)) {
+            return name;
+        }
+        for (int n = 2; ; n++) {
+            String candidate = name + " (" + n + ")";
+            if (!members.containsValue(candidate)) {
+                return candidate;
+            }
+        }
+    }
+
+    /** Trims, drops control characters (a name is one line), and cuts to {@code max} code points. */
+    static String clean(String s, int max) {
+        StringBuilder sb = new StringBuilder();
+        int[] count = {0};
+        s.strip().codePoints().forEach(cp -> {
+            if (count[0] < max && !Character.isISOControl(cp) && cp != 0x2028 && cp != 0x2029) {
+                sb.appendCodePoint(cp);
+                count[0]++;
+            }
+        });
+        return sb.toString().strip();
+    }
+}

@@ -32,14 +32,14 @@ import javax.net.ssl.TrustManagerFactory;
  * JDK's own classes: a small DER writer for X.509 v3 (RFC 5280) and ECDSA P-256 keys. Nothing
  * is read from disk or fetched; each run has its own CA, trusted only by the tests' contexts.
  */
-final class TestPki {
+public final class TestPki {
     private static final String EC_WITH_SHA256 = "1.2.840.10045.4.3.2";
     private static final char[] PASSWORD = "test".toCharArray();
 
     /** A key and its certificate chain (leaf first). */
-    record Issued(PrivateKey key, X509Certificate certificate, X509Certificate issuer) {
+    public record Issued(PrivateKey key, X509Certificate certificate, X509Certificate issuer) {
         /** An SSL context that presents this certificate, for a Java TLS server. */
-        SSLContext serverContext() throws GeneralSecurityException, IOException {
+        public SSLContext serverContext() throws GeneralSecurityException, IOException {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
             store.setKeyEntry("server", key, PASSWORD, new Certificate[] {certificate, issuer});
@@ -51,7 +51,7 @@ final class TestPki {
         }
 
         /** Writes the chain and the key as PEM files for peers outside the JVM; returns {cert, key}. */
-        Path[] writePem(Path dir, String name) throws IOException, GeneralSecurityException {
+        public Path[] writePem(Path dir, String name) throws IOException, GeneralSecurityException {
             Path cert = dir.resolve(name + ".crt");
             Path keyFile = dir.resolve(name + ".key");
             Files.writeString(cert, pem("CERTIFICATE", certificate.getEncoded()) + pem("CERTIFICATE", issuer.getEncoded()));
@@ -64,14 +64,14 @@ final class TestPki {
     private final X509Certificate ca;
     private final String caName;
 
-    TestPki() throws GeneralSecurityException, IOException {
+    public TestPki() throws GeneralSecurityException, IOException {
         caKeys = newKeyPair();
         caName = "Duplex Test CA " + System.nanoTime();
         ca = sign(caName, caName, caKeys.getPublic().getEncoded(), caKeys.getPrivate(), true, List.of(), List.of());
     }
 
     /** A server certificate for these DNS names and IP addresses, signed by this CA. */
-    Issued issue(List<String> dnsNames, List<String> ipAddresses) throws GeneralSecurityException, IOException {
+    public Issued issue(List<String> dnsNames, List<String> ipAddresses) throws GeneralSecurityException, IOException {
         KeyPair keys = newKeyPair();
         X509Certificate leaf = sign(dnsNames.isEmpty() ? ipAddresses.get(0) : dnsNames.get(0), caName,
                 keys.getPublic().getEncoded(), caKeys.getPrivate(), false, dnsNames, ipAddresses);
@@ -79,7 +79,7 @@ final class TestPki {
     }
 
     /** A client context that trusts this CA and nothing else. */
-    SSLContext trustingContext() throws GeneralSecurityException, IOException {
+    public SSLContext trustingContext() throws GeneralSecurityException, IOException {
         KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
         store.setCertificateEntry("ca", ca);

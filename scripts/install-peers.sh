@@ -1,31 +1,41 @@
 #!/usr/bin/env bash
-# Installs the independent WebSocket peers that the client interop tests talk to:
+# Installs the independent WebSocket peers and tools that the tests talk to:
 #   - Python websockets, from Debian (python3-websockets, into /usr/bin/python3);
+#   - headless Chromium and chromedriver, from Debian (chromium, chromium-driver);
+#   - tshark, from Debian, which reads the pcap files that `duplex trace --pcap` writes;
 #   - Node ws, from npm, into duplex-compliance/src/test/node/node_modules (npm ci, pinned
 #     by the committed package-lock.json).
-# Idempotent and quiet: exits 0 at once when both are already there. The interop tests skip
-# a peer that is missing, so the suite still runs on a machine without them.
-set -euo pipefail
+# Idempotent: does nothing when everything is there. A peer that cannot be installed is
+# reported and its tests skip, so a failed download never fails the build by itself.
+set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 node_dir="$root/duplex-compliance/src/test/node"
 
-python_ok() { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import websockets' >/dev/null 2>&1; }
-node_ok() { [ -f "$node_dir/node_modules/ws/package.json" ]; }
+missing=()
+/usr/bin/python3 -c 'import websockets' >/dev/null 2>&1 || missing+=(python3-websockets)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+command -v tshark >/dev/null 2>&1 || missing+=(tshark)
 
-if ! python_ok; then
+if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-    echo "install-peers: installing python3-websockets (Debian)" >&2
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-websockets >/dev/null
+    echo "install-peers: installing ${missing[*]} (Debian)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    # tshark asks whether non-root users may capture; the answer does not matter here.
+    echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections 2>/dev/null || true
+    apt-get update -qq >/dev/null 2>&1 || echo "install-peers: apt-get update failed" >&2
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 \
+      || echo "install-peers: could not install ${missing[*]}; their tests will skip" >&2
   else
-    echo "install-peers: cannot install python3-websockets (needs apt-get as root); its tests will skip" >&2
+    echo "install-peers: cannot install ${missing[*]} (needs apt-get as root); their tests will skip" >&2
   fi
 fi
 
-if ! node_ok; then
+if [ ! -f "$node_dir/node_modules/ws/package.json" ]; then
   if command -v npm >/dev/null 2>&1; then
     echo "install-peers: installing Node ws (npm ci)" >&2
-    (cd "$node_dir" && npm ci --loglevel=error --no-audit --no-fund >/dev/null)
+    (cd "$node_dir" && npm ci --loglevel=error --no-audit --no-fund >/dev/null) \
+      || echo "install-peers: npm ci failed; the Node ws tests will skip" >&2
   else
     echo "install-peers: npm not found; the Node ws tests will skip" >&2
   fi

@@ -1,4 +1,4 @@
-/** The duplex command: serve, and (later) connect and trace. */
+/** The duplex command: serve (demo page, echo, chat), connect, trace and decode. */
 module dev.duplex.cli {
     requires dev.duplex;
 }

@@ -1,6 +1,8 @@
 /**
  * Duplex: a WebSocket server and client. Start with {@link dev.duplex.WebSocketServer} and
- * {@link dev.duplex.WebSocketHandler}.
+ * {@link dev.duplex.WebSocketHandler} to serve, {@link dev.duplex.WebSocketClient} to connect;
+ * {@code dev.duplex.auth} holds the handshake authenticators (tickets, bearer tokens, first
+ * message).
  */
 module dev.duplex {
     requires transitive dev.duplex.protocol;

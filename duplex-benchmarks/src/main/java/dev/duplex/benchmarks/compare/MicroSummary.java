@@ -12,8 +12,8 @@ import java.util.Map;
 /**
  * Reads a JMH result file ({@code -rf csv}) and prints a Markdown table with bytes per second
  * where the benchmark has a {@code size} parameter, and the ratios the targets are about:
- * masking against a memory copy and against a byte loop, UTF-8 validation against
- * {@code CharsetDecoder}.
+ * masking against a memory copy, a byte loop and the JDK client's masking, UTF-8 validation
+ * against {@code CharsetDecoder}, permessage-deflate against Netty's.
  *
  * <pre>java -cp ... dev.duplex.benchmarks.compare.MicroSummary target/jmh.csv</pre>
  */
@@ -96,6 +96,11 @@ public final class MicroSummary {
         ratios(out, rows, "MaskingBenchmark", "duplexMasking", "byteAtATime");
         ratios(out, rows, "Utf8Benchmark", "duplexValidate", "charsetDecoder");
         ratios(out, rows, "Utf8Benchmark", "duplexDecode", "charsetDecoderToString");
+        ratios(out, rows, "ClientMaskingBenchmark", "duplexMask", "jdkMask");
+        ratios(out, rows, "ClientMaskingBenchmark", "duplexKey", "jdkKey");
+        ratios(out, rows, "ClientMaskingBenchmark", "duplexFrame", "jdkFrame");
+        ratios(out, rows, "DeflateBenchmark", "duplexDeflate", "nettyDeflate");
+        ratios(out, rows, "DeflateBenchmark", "duplexInflate", "nettyInflate");
         return out.toString();
     }
 

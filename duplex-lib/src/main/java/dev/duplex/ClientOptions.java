@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -35,6 +36,16 @@ import javax.net.ssl.SSLContext;
  *     the name check, and is named so nobody turns it on by accident.
  * @param connectionOptions limits, outbound queue and timers of the open connection, the same
  *     as a server's (default {@link ConnectionOptions#DEFAULTS})
+ * @param compression whether to offer permessage-deflate (RFC 7692) and with what: compression
+ *     level, the size below which messages go out uncompressed, context takeover and window
+ *     sizes (see {@link dev.duplex.protocol.extension.PerMessageDeflate.Config}, read from the
+ *     client's side). Default {@link CompressionOptions#ENABLED}: on, as browsers do, offering
+ *     {@code permessage-deflate; client_max_window_bits}; the server may decline, and the
+ *     connection is then uncompressed. {@link CompressionOptions#DISABLED} offers nothing.
+ *     {@link CompressionOptions#maxContextTakeoverCompressors()} is a server's cap and does not
+ *     apply here. A message can still be kept out with {@link SendOption#UNCOMPRESSED}
+ * @param wireTap gives each connection attempt a {@link WireTap} that sees the bytes on the
+ *     wire, for diagnostics; called on the I/O threads. Default null: none
  */
 public record ClientOptions(
         Duration connectTimeout,
@@ -45,7 +56,9 @@ public record ClientOptions(
         boolean followRedirects,
         SSLContext sslContext,
         boolean insecureSkipHostnameVerification,
-        ConnectionOptions connectionOptions) {
+        ConnectionOptions connectionOptions,
+        CompressionOptions compression,
+        Supplier<WireTap> wireTap) {
 
     /** The most redirects followed for one connection when {@link #followRedirects} is on. */
     public static final int MAX_REDIRECTS = 5;
@@ -67,6 +80,7 @@ public record ClientOptions(
         Objects.requireNonNull(headers, "headers");
         subprotocols = List.copyOf(subprotocols);
         Objects.requireNonNull(connectionOptions, "connectionOptions");
+        Objects.requireNonNull(compression, "compression");
         // The handshake owns these rules; a trial request applies them now rather than at connect.
         new ClientHandshake(URI.create("ws://options.invalid/"), TRIAL_KEY, subprotocols, List.of(), headers, origin);
     }
@@ -85,8 +99,9 @@ public record ClientOptions(
     public Builder toBuilder() {
         Builder b = new Builder().connectTimeout(connectTimeout).handshakeTimeout(handshakeTimeout)
                 .headers(headers).subprotocols(subprotocols).origin(origin).followRedirects(followRedirects)
-                .sslContext(sslContext).connectionOptions(connectionOptions);
+                .sslContext(sslContext).connectionOptions(connectionOptions).compression(compression);
         b.insecureSkipHostnameVerification = insecureSkipHostnameVerification;
+        b.wireTap = wireTap;
         return b;
     }
 
@@ -101,6 +116,8 @@ public record ClientOptions(
         private SSLContext sslContext;
         private boolean insecureSkipHostnameVerification;
         private ConnectionOptions connectionOptions = ConnectionOptions.DEFAULTS;
+        private CompressionOptions compression = CompressionOptions.ENABLED;
+        private Supplier<WireTap> wireTap;
 
         private Builder() {}
 
@@ -171,9 +188,29 @@ public record ClientOptions(
             return this;
         }
 
+        /**
+         * Whether and how to offer permessage-deflate; {@link CompressionOptions#DISABLED} turns
+         * it off (default {@link CompressionOptions#ENABLED}).
+         */
+        public Builder compression(CompressionOptions options) {
+            this.compression = options;
+            return this;
+        }
+
+        /**
+         * A tap for each connection attempt, for diagnostics (default: none). The supplier is
+         * called on the connecting thread, once per attempt; it may return null for no tap.
+         * The taps are called on the connection's I/O threads: see {@link WireTap}.
+         */
+        public Builder wireTap(Supplier<? extends WireTap> perConnection) {
+            this.wireTap = perConnection == null ? null : perConnection::get;
+            return this;
+        }
+
         public ClientOptions build() {
             return new ClientOptions(connectTimeout, handshakeTimeout, headers.build(), subprotocols, origin,
-                    followRedirects, sslContext, insecureSkipHostnameVerification, connectionOptions);
+                    followRedirects, sslContext, insecureSkipHostnameVerification, connectionOptions,
+                    compression, wireTap);
         }
     }
 }

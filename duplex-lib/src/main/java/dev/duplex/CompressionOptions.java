@@ -10,6 +10,10 @@ import java.util.Objects;
  * Immutable; start from {@link #DISABLED} or {@link #ENABLED} and change options with the
  * {@code with} methods.
  *
+ * <p>A client takes the same record ({@link ClientOptions#compression()}), where it is
+ * {@link #ENABLED} by default, as in browsers, and {@link #maxContextTakeoverCompressors()}
+ * does not apply.
+ *
  * <pre>{@code
  * WebSocketServer.builder()
  *         .compression(CompressionOptions.ENABLED.withMaxContextTakeoverCompressors(256))

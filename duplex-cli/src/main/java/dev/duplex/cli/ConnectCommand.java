@@ -1,6 +1,7 @@
 package dev.duplex.cli;
 
 import dev.duplex.ClientOptions;
+import dev.duplex.CompressionOptions;
 import dev.duplex.HandshakeFailedException;
 import dev.duplex.Message;
 import dev.duplex.WebSocket;
@@ -25,6 +26,7 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -38,10 +40,12 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * {@code duplex connect URL}: a WebSocket client on the command line. On a terminal it is
  * interactive (typed lines are sent, received messages printed after {@code < }, slash commands
  * for binary, ping and close); from a pipe it is a filter (one text message per input line, one
- * output line per received message, a close with 1000 at the end of input).
+ * output line per received message, a close with 1000 at the end of input). With
+ * {@code --frames} it also prints every frame both ways, as {@code duplex trace} does.
  */
 final class ConnectCommand {
-    static final Set<String> OPTIONS = Set.of("header", "subprotocol", "origin", "insecure!", "linger");
+    static final Set<String> OPTIONS = Set.of("header", "subprotocol", "origin", "insecure!", "linger", "frames!",
+            "max-payload", "no-compression!");
 
     /** How long to wait for replies after the end of input, once the server has read it all. */
     static final long DEFAULT_LINGER_MILLIS = 200;
@@ -56,6 +60,8 @@ final class ConnectCommand {
     private final PrintStream err;
     private final boolean interactive;
     private final long lingerMillis;
+    /** The {@code --frames} printers of this run's connection attempts, closed at the end. */
+    private final ConcurrentLinkedQueue<FramePrinter> printers = new ConcurrentLinkedQueue<>();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final CompletableFuture<Void> endOfInputPong = new CompletableFuture<>();
     /** Whether this end started the close (end of input or /close), so any answered code is success. */
@@ -93,7 +99,22 @@ final class ConnectCommand {
             throw new Arguments.UsageException(e.getMessage());
         }
         long linger = args.number("linger", DEFAULT_LINGER_MILLIS, 0, 60_000);
-        return new ConnectCommand(out, err, interactive, linger).session(uri, options, in);
+        ConnectCommand command = new ConnectCommand(out, err, interactive, linger);
+        if (args.flag("frames")) {
+            int maxPayload = (int) args.number("max-payload", TraceCommand.DEFAULT_MAX_PAYLOAD, 0, 16 * 1024 * 1024);
+            options = options.toBuilder().wireTap(() -> command.newPrinter(maxPayload)).build();
+        }
+        try {
+            return command.session(uri, options, in);
+        } finally {
+            command.printers.forEach(FramePrinter::close);
+        }
+    }
+
+    private FramePrinter newPrinter(int maxPayload) {
+        FramePrinter printer = new FramePrinter(out, maxPayload);
+        printers.add(printer);
+        return printer;
     }
 
     /** The client options the command line asks for. */
@@ -108,6 +129,9 @@ final class ConnectCommand {
         }
         args.all("subprotocol").forEach(builder::subprotocol);
         builder.origin(args.string("origin", null));
+        if (args.flag("no-compression")) {
+            builder.compression(CompressionOptions.DISABLED);
+        }
         if (args.flag("insecure")) {
             builder.sslContext(trustingEveryCertificate()).insecureSkipHostnameVerification();
         }

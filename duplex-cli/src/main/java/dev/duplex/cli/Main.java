@@ -63,6 +63,8 @@ public final class Main {
               connect   open a WebSocket to URL (ws:// or wss://) and exchange messages
                         URL  --header 'NAME: VALUE' (repeatable)  --subprotocol NAME (repeatable)
                         --origin ORIGIN  --insecure (wss: accept any certificate, like curl -k)
+                        --frames (print every frame both ways, as trace does)  --max-payload BYTES (256)
+                        --no-compression (do not offer permessage-deflate, offered by default)
                         --linger MS (200): at end of input, after a ping's pong shows the server
                         has read everything, how long to wait for its replies before closing
                         On a terminal: a typed line is sent as text; /binary HEX, /ping [TEXT],

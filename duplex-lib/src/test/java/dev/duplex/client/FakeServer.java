@@ -97,8 +97,8 @@ final class FakeServer implements AutoCloseable {
         }
     }
 
-    /** A frame as a client sent it, unmasked here. */
-    record Frame(boolean fin, int opcode, boolean masked, int maskingKey, byte[] payload) {
+    /** A frame as a client sent it, unmasked here; {@code rsv} holds the RSV1-3 bits (RSV1 is 0x40). */
+    record Frame(boolean fin, int opcode, boolean masked, int maskingKey, byte[] payload, int rsv) {
         String text() {
             return new String(payload, StandardCharsets.UTF_8);
         }
@@ -194,7 +194,7 @@ final class FakeServer implements AutoCloseable {
             for (int i = 0; masked && i < payload.length; i++) {
                 payload[i] ^= keyBytes[i & 3];
             }
-            return new Frame((b0 & 0x80) != 0, b0 & 0x0F, masked, key, payload);
+            return new Frame((b0 & 0x80) != 0, b0 & 0x0F, masked, key, payload, b0 & 0x70);
         }
 
         private int readByte() throws IOException {

@@ -25,7 +25,8 @@ class ClientRowsTest {
 
     @Test
     void B3_extensionNotOfferedOrOutOfRangeFailsAtTheHandshake() {
-        RowWatcher.notAServerRow("client row: ClientHandshakeTest#B2toB4_a101WithAWrongFieldFailsTheHandshake; "
+        RowWatcher.notAServerRow("client row: ClientHandshakeTest#B2toB4_a101WithAWrongFieldFailsTheHandshake, "
+                + "ClientDeflateHandshakeTest#B3_aResponseBeyondTheOfferFailsTheHandshakeWithTheStatusAndTheHead; "
                 + "DeflateNegotiationTest (duplex-protocol) for the parameters");
     }
 

@@ -19,8 +19,10 @@ import java.util.regex.Pattern;
 /**
  * A peer server in another process (Python websockets, Node ws): started with port 0, it prints
  * {@code PORT <port> VERSION <version>} first; its stderr goes to target/peers/NAME.log.
+ * Public for the compression suite ({@code compliance.deflate}), which starts the
+ * permessage-deflate servers with {@link #pythonDeflate} and {@link #nodeDeflate}.
  */
-final class ExternalPeer implements Peer {
+public final class ExternalPeer implements Peer {
     /** The system Python: the one Debian's python3-websockets installs into. */
     static final Path SYSTEM_PYTHON = Path.of("/usr/bin/python3");
     private static final Pattern FIRST_LINE = Pattern.compile("PORT (\\d+) VERSION (\\S+)");
@@ -45,8 +47,7 @@ final class ExternalPeer implements Peer {
 
     /** Python websockets on ws, or on wss with a certificate and key (PEM). */
     static ExternalPeer python(Path certificate, Path key) throws Exception {
-        assumeTrue(Files.isExecutable(SYSTEM_PYTHON) && succeeds(List.of(SYSTEM_PYTHON.toString(), "-c", "import websockets")),
-                "Python websockets is not installed for /usr/bin/python3 (Debian python3-websockets)" + INSTALL_HINT);
+        requirePython();
         List<String> command = new ArrayList<>(List.of(SYSTEM_PYTHON.toString(),
                 moduleDir().resolve("src/test/resources/peers/websockets_server.py").toString()));
         if (certificate != null) {
@@ -56,12 +57,41 @@ final class ExternalPeer implements Peer {
         return start("Python websockets", command, certificate == null ? "ws" : "wss");
     }
 
+    /**
+     * Python websockets on ws serving {@code /echo} with permessage-deflate; {@code mode} is
+     * {@code takeover} or {@code no_takeover} (see websockets_deflate_server.py).
+     */
+    public static ExternalPeer pythonDeflate(String mode) throws Exception {
+        requirePython();
+        return start("Python websockets deflate", List.of(SYSTEM_PYTHON.toString(),
+                moduleDir().resolve("src/test/resources/peers/websockets_deflate_server.py").toString(), mode), "ws");
+    }
+
     /** Node ws, from the module's own node_modules. */
     static ExternalPeer node() throws Exception {
+        return start("Node ws", List.of("node", requireNode().resolve("ws-server.js").toString()), "ws");
+    }
+
+    /**
+     * Node ws serving {@code /echo} with permessage-deflate; {@code mode} is {@code takeover}
+     * or {@code no_takeover} (see ws-deflate-server.js).
+     */
+    public static ExternalPeer nodeDeflate(String mode) throws Exception {
+        return start("Node ws deflate", List.of("node", requireNode().resolve("ws-deflate-server.js").toString(), mode),
+                "ws");
+    }
+
+    private static void requirePython() {
+        assumeTrue(Files.isExecutable(SYSTEM_PYTHON) && succeeds(List.of(SYSTEM_PYTHON.toString(), "-c", "import websockets")),
+                "Python websockets is not installed for /usr/bin/python3 (Debian python3-websockets)" + INSTALL_HINT);
+    }
+
+    /** The directory of the Node peers, once Node and ws are known to be there. */
+    private static Path requireNode() {
         Path nodeDir = moduleDir().resolve("src/test/node");
         assumeTrue(Files.exists(nodeDir.resolve("node_modules/ws/package.json")) && succeeds(List.of("node", "--version")),
                 "Node ws is not installed in duplex-compliance/src/test/node" + INSTALL_HINT);
-        return start("Node ws", List.of("node", nodeDir.resolve("ws-server.js").toString()), "ws");
+        return nodeDir;
     }
 
     private static boolean succeeds(List<String> command) {
@@ -109,11 +139,13 @@ final class ExternalPeer implements Peer {
         return new ExternalPeer(process, name + " " + m.group(2), scheme, Integer.parseInt(m.group(1)));
     }
 
+    /** The implementation and version, e.g. {@code Python websockets 10.4}. */
     @Override
     public String name() {
         return name;
     }
 
+    /** The URI of a path on this peer. */
     @Override
     public URI uri(String path) {
         // wss peers present a certificate for "localhost"; ws peers are reached by address.

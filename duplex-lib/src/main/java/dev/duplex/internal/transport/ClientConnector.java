@@ -7,6 +7,7 @@ import dev.duplex.WebSocket;
 import dev.duplex.WebSocketHandler;
 import dev.duplex.protocol.Connection;
 import dev.duplex.protocol.Role;
+import dev.duplex.protocol.extension.PerMessageDeflate;
 import dev.duplex.protocol.handshake.AcceptKey;
 import dev.duplex.protocol.handshake.ClientHandshake;
 import dev.duplex.protocol.handshake.HandshakeException;
@@ -15,6 +16,7 @@ import dev.duplex.protocol.handshake.Headers;
 import dev.duplex.protocol.handshake.HttpHeadParser;
 import dev.duplex.protocol.handshake.HttpRequest;
 import dev.duplex.protocol.handshake.HttpResponse;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -30,6 +32,7 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +47,9 @@ import javax.net.ssl.SSLSocket;
  * The client's transport: connects a socket (TLS with SNI and hostname verification for
  * {@code wss}), runs {@link ClientHandshake} over it under the handshake deadline, follows
  * redirects when asked to, and hands the upgraded socket, with any bytes that came after the
- * 101 (row B5), to a {@link SocketConnection} on a virtual thread of its own.
+ * 101 (row B5), to a {@link SocketConnection} on a virtual thread of its own. It offers
+ * permessage-deflate unless the options turn it off, and builds the connection with the
+ * extension the server's answer agreed on ({@link ClientCompression}, row B3).
  */
 public final class ClientConnector {
     private static final System.Logger LOG = System.getLogger("dev.duplex");
@@ -95,7 +100,7 @@ public final class ClientConnector {
 
     private Attempt attempt(URI uri, Headers headers) {
         ClientHandshake handshake = new ClientHandshake(uri, AcceptKey.newKey(random), options.subprotocols(),
-                List.of(), headers, options.origin());
+                ClientCompression.offers(options.compression()), headers, options.origin());
         return new Attempt(uri, headers, handshake);
     }
 
@@ -231,6 +236,8 @@ public final class ClientConnector {
         }, options.handshakeTimeout());
         Socket socket = plain;
         boolean handedOver = false;
+        PerMessageDeflate extension = null;
+        GuardedTap tap = GuardedTap.of(options.wireTap() == null ? null : options.wireTap().get());
         try {
             plain.setTcpNoDelay(true);
             if (isSecure(attempt.uri())) {
@@ -243,10 +250,16 @@ public final class ClientConnector {
             out.flush();
 
             ByteBuffer rest = ByteBuffer.allocate(HEAD_READ_BUFFER);
-            HttpResponse response = readResponseHead(socket.getInputStream(), rest, attempt.uri());
+            ByteArrayOutputStream head = tap == null ? null : new ByteArrayOutputStream();
+            HttpResponse response = readResponseHead(socket.getInputStream(), rest, attempt.uri(), head);
+            if (tap != null) {
+                byte[] read = head.toByteArray();
+                tap.handshake(request, Arrays.copyOf(read, read.length - rest.remaining()));
+            }
             ClientHandshake.Result accepted;
             try {
                 accepted = attempt.handshake().validate(response);
+                extension = ClientCompression.accept(accepted, options.compression());
             } catch (HandshakeException e) {
                 throw new HandshakeFailedException(failureMessage(attempt.uri(), response, e), response);
             }
@@ -255,11 +268,14 @@ public final class ClientConnector {
             }
             // Row B5: frames that came in the same read as the 101 go to the frame decoder first.
             ByteBuffer leftover = ByteBuffer.allocate(rest.remaining()).put(rest).flip();
-            Connection core = new Connection(Role.CLIENT, options.connectionOptions().limits(), null, random);
-            Handshake handshake = new Handshake(sentRequest(request),
-                    (InetSocketAddress) socket.getRemoteSocketAddress(), accepted.subprotocol());
-            SocketConnection connection = new SocketConnection(socket, core, options.connectionOptions(), handler,
+            // From here the core owns the extension: Connection.release() ends its zlib streams
+            // when the connection terminates, however it ends.
+            Connection core = new Connection(Role.CLIENT, options.connectionOptions().limits(), extension, random);
+            Handshake handshake = new Handshake(sentRequest(request), (InetSocketAddress) socket.getRemoteSocketAddress(),
+                    accepted.subprotocol(), Map.of(), null, accepted.extensions());
+            SocketConnection connection = new SocketConnection(socket, plain, core, options.connectionOptions(), handler,
                     handshake, timers, leftover, c -> { });
+            connection.tap(tap);
             handedOver = true;
             return connection;
         } catch (IOException e) {
@@ -275,15 +291,19 @@ public final class ClientConnector {
             if (!handedOver) {
                 closeQuietly(socket);
                 closeQuietly(plain);
+                if (extension != null) {
+                    extension.close();
+                }
             }
         }
     }
 
     /**
      * Reads up to the end of the response head. Whatever the last read brought past the head is
-     * left in {@code rest} (read mode).
+     * left in {@code rest} (read mode). Every byte read is also copied to {@code copy}, if given.
      */
-    private static HttpResponse readResponseHead(InputStream in, ByteBuffer rest, URI uri) throws IOException {
+    private static HttpResponse readResponseHead(InputStream in, ByteBuffer rest, URI uri, ByteArrayOutputStream copy)
+            throws IOException {
         HttpHeadParser<HttpResponse> parser = HttpHeadParser.forResponses(HeadLimits.DEFAULTS);
         byte[] chunk = rest.array();
         while (true) {
@@ -293,6 +313,9 @@ public final class ClientConnector {
                         + ": the server closed the connection before the end of its response head", null);
             }
             rest.clear().limit(n);
+            if (copy != null) {
+                copy.write(chunk, 0, n);
+            }
             try {
                 HttpResponse response = parser.feed(rest);
                 if (response != null) {

@@ -10,8 +10,8 @@ import java.util.Objects;
  *
  * @param limits inbound message size and fragment count (default {@link Limits#DEFAULTS}:
  *     1 MiB, 4096 fragments)
- * @param outboundSoftLimit queued bytes past which {@link WebSocket#isWritable()} turns false
- *     (default 64 KiB)
+ * @param outboundSoftLimit queued bytes at which {@link WebSocket#isWritable()} turns false:
+ *     it is true only while fewer bytes than this are queued (default 64 KiB)
  * @param outboundHardLimit queued bytes a send may not take the queue past; such a send fails
  *     at once (default 4 MiB)
  * @param writeStallTimeout how long a write may make no progress before the connection is
@@ -28,6 +28,11 @@ import java.util.Objects;
  * @param messageTimeout the same for a whole message, from its first frame to its final one
  *     (default 60 s; rows D3, F4). Time this end spends in the handler or holding the peer back
  *     for its rate does not count against the peer.
+ * @param inboundQueueLimit how many bytes the read loop takes from the socket and holds while
+ *     the handler is busy with a message; once it holds this many or more it stops reading, so
+ *     TCP holds the peer back and memory stays bounded. Until then it keeps reading, and a ping
+ *     or pong at the front of what it holds is answered or taken at once, not behind the busy
+ *     handler (default 64 KiB, at least 1; row H2)
  */
 public record ConnectionOptions(
         Limits limits,
@@ -39,7 +44,8 @@ public record ConnectionOptions(
         Duration closeTimeout,
         RateLimits rateLimits,
         Duration frameTimeout,
-        Duration messageTimeout) {
+        Duration messageTimeout,
+        long inboundQueueLimit) {
 
     public static final long DEFAULT_OUTBOUND_SOFT_LIMIT = 64 * 1024;
     public static final long DEFAULT_OUTBOUND_HARD_LIMIT = 4 * 1024 * 1024;
@@ -50,6 +56,8 @@ public record ConnectionOptions(
     /** Room for a 1 MiB frame at about 35 KB/s, while a byte drip is cut off within a minute. */
     public static final Duration DEFAULT_FRAME_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_MESSAGE_TIMEOUT = Duration.ofSeconds(60);
+    /** Room for a few pipelined messages behind a busy handler; bounded like the outbound soft limit. */
+    public static final long DEFAULT_INBOUND_QUEUE_LIMIT = 64 * 1024;
 
     /** The defaults listed above. */
     public static final ConnectionOptions DEFAULTS = builder().build();
@@ -69,6 +77,9 @@ public record ConnectionOptions(
         Objects.requireNonNull(rateLimits, "rateLimits");
         requireNotNegative(frameTimeout, "frameTimeout");
         requireNotNegative(messageTimeout, "messageTimeout");
+        if (inboundQueueLimit < 1) {
+            throw new IllegalArgumentException("inboundQueueLimit must be at least 1");
+        }
     }
 
     private static void requireNotNegative(Duration d, String name) {
@@ -92,7 +103,8 @@ public record ConnectionOptions(
         return new Builder().limits(limits).outboundSoftLimit(outboundSoftLimit)
                 .outboundHardLimit(outboundHardLimit).writeStallTimeout(writeStallTimeout)
                 .pingInterval(pingInterval).pongTimeout(pongTimeout).closeTimeout(closeTimeout)
-                .rateLimits(rateLimits).frameTimeout(frameTimeout).messageTimeout(messageTimeout);
+                .rateLimits(rateLimits).frameTimeout(frameTimeout).messageTimeout(messageTimeout)
+                .inboundQueueLimit(inboundQueueLimit);
     }
 
     /** Builds {@link ConnectionOptions}; every setting starts at its default. */
@@ -107,6 +119,7 @@ public record ConnectionOptions(
         private RateLimits rateLimits = RateLimits.NONE;
         private Duration frameTimeout = DEFAULT_FRAME_TIMEOUT;
         private Duration messageTimeout = DEFAULT_MESSAGE_TIMEOUT;
+        private long inboundQueueLimit = DEFAULT_INBOUND_QUEUE_LIMIT;
 
         private Builder() {}
 
@@ -174,10 +187,19 @@ public record ConnectionOptions(
             return this;
         }
 
+        /**
+         * How many bytes read while the handler is busy are held before reading stops
+         * (default 64 KiB, at least 1; row H2).
+         */
+        public Builder inboundQueueLimit(long bytes) {
+            this.inboundQueueLimit = bytes;
+            return this;
+        }
+
         public ConnectionOptions build() {
             return new ConnectionOptions(limits, outboundSoftLimit, outboundHardLimit,
                     writeStallTimeout, pingInterval, pongTimeout, closeTimeout,
-                    rateLimits, frameTimeout, messageTimeout);
+                    rateLimits, frameTimeout, messageTimeout, inboundQueueLimit);
         }
     }
 }

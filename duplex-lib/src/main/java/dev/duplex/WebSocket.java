@@ -72,7 +72,11 @@ public interface WebSocket {
     /** Bytes queued for this connection and not yet written to the socket. */
     long bufferedAmount();
 
-    /** Whether the queue is under its soft limit, so another send will not add to a backlog. */
+    /**
+     * Whether fewer bytes are queued than {@link ConnectionOptions#outboundSoftLimit()}: true
+     * strictly below the soft limit, false once the queue holds that many bytes or more. Sends
+     * are still accepted while this is false, up to the hard limit; it is a signal to wait.
+     */
     boolean isWritable();
 
     /** Whether messages may still be sent: no close frame has been sent yet. */

@@ -1,10 +1,11 @@
 package dev.duplex;
 
 /**
- * What an application does with a connection. Each connection calls its handler from a
- * virtual thread of its own, one call at a time and in wire order, so a handler may block
- * without stalling other connections; while it blocks, that connection reads no further and
- * TCP pushes back on the peer.
+ * What an application does with a connection. Each connection calls its handler from virtual
+ * threads of its own, one call at a time and in wire order, so a handler may block without
+ * stalling other connections. While it blocks, the connection reads on up to
+ * {@link ConnectionOptions#inboundQueueLimit()} bytes, answering pings meanwhile, then reads no
+ * further and TCP pushes back on the peer (row H2).
  */
 public interface WebSocketHandler {
 

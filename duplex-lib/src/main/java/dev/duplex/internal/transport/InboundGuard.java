@@ -48,9 +48,10 @@ final class InboundGuard {
     private final Duration frameTimeout;
     private final Duration messageTimeout;
 
-    // Read-loop state.
-    private long messagesThrottledSince;
-    private long bytesThrottledSince;
+    // Read-loop state (the delivery thread takes message tokens); volatile because the
+    // keepalive asks for it from the timers.
+    private volatile long messagesThrottledSince;
+    private volatile long bytesThrottledSince;
     private volatile boolean paused;
     private final AtomicBoolean violated = new AtomicBoolean();
 
@@ -158,6 +159,36 @@ final class InboundGuard {
         }
         messages.take(1, System.nanoTime());
         return !violated.get();
+    }
+
+    /**
+     * For a ping or pong the read loop takes while the handler is busy (row H2): takes a token
+     * if there is one, without waiting and without failing the connection; false leaves the
+     * frame to be handled in its turn, through {@link #beforeEvent}. Called with the
+     * connection's lock held while the handler runs, so never at the same time as beforeEvent.
+     */
+    boolean tryBeforeControlEvent() {
+        if (violated.get()) {
+            return false;
+        }
+        if (messages == null) {
+            return true;
+        }
+        if (messages.tryTake(1, System.nanoTime())) {
+            messagesThrottledSince = 0;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Whether this end is holding the peer back for its rate: waiting for tokens now, or with a
+     * backlog it has not yet caught up with. Whatever the peer sent meanwhile (a pong among it)
+     * may be waiting unread, so the keepalive must not blame the peer for it; the grace period
+     * bounds how long this lasts. Safe to call from any thread.
+     */
+    boolean holdingBack() {
+        return paused || messagesThrottledSince != 0 || bytesThrottledSince != 0;
     }
 
     /** Waits, looking out for the socket being closed meanwhile; false if it was. */

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -18,6 +19,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * the blocking writes, so no sender ever blocks on a slow peer. A write that makes no progress
  * for the stall timeout aborts the connection, since socket writes have no timeout of their
  * own.
+ *
+ * <p>Over TLS two sockets are involved: the {@link javax.net.ssl.SSLSocket} that is written to
+ * and the TCP socket under it. Closing the TLS socket sends close_notify, a write that waits
+ * for the record lock a stalled writer holds and can itself block on a full socket; so an abort
+ * closes the TCP socket, which fails the stuck write at once, and the orderly TLS close runs on
+ * a thread of its own, cut short by closing the TCP socket when it makes no progress. No shared
+ * thread (the timers, a server's stop) ever waits on a peer.
  */
 final class OutboundQueue {
     /** Large buffers are written in pieces of this size, so progress is seen while they go. */
@@ -28,6 +36,8 @@ final class OutboundQueue {
     private record Pending(List<ByteBuffer> buffers, long bytes, CompletableFuture<Void> done) {}
 
     private final Socket socket;
+    /** The TCP socket: {@link #socket} itself, or the one a TLS socket is layered over. */
+    private final Socket raw;
     private final OutputStream out;
     private final Timers timers;
     private final Duration stallTimeout;
@@ -44,9 +54,15 @@ final class OutboundQueue {
     private volatile long lastProgressNanos;
     private volatile boolean writing;
     private ScheduledFuture<?> stallCheck;
+    private final AtomicBoolean tlsCloseStarted = new AtomicBoolean();
 
-    OutboundQueue(Socket socket, OutputStream out, Timers timers, Duration stallTimeout, Runnable onStall) {
+    /**
+     * @param raw the TCP socket {@code socket} is layered over, or {@code socket} itself when
+     *     it is not a TLS socket
+     */
+    OutboundQueue(Socket socket, Socket raw, OutputStream out, Timers timers, Duration stallTimeout, Runnable onStall) {
         this.socket = socket;
+        this.raw = raw;
         this.out = out;
         this.timers = timers;
         this.stallTimeout = stallTimeout;
@@ -134,7 +150,10 @@ final class OutboundQueue {
         }
     }
 
-    /** Fails everything queued and closes the socket. */
+    /**
+     * Fails everything queued and closes the socket. Never blocks: a write stuck on the socket
+     * fails once the TCP socket is closed under it, so this may run on a shared thread.
+     */
     void abort(IOException cause) {
         lock.lock();
         try {
@@ -145,6 +164,7 @@ final class OutboundQueue {
         } finally {
             lock.unlock();
         }
+        closeQuietly(raw); // no close_notify for an aborted connection
         closeSocket();
     }
 
@@ -323,11 +343,14 @@ final class OutboundQueue {
         }
     }
 
+    /** May run on a shared thread (a timer's fail): never waits on the peer. */
     private void endOutput() {
+        if (socket != raw) {
+            closeSocket(); // TLS has its own close_notify; a half-close is not supported
+            return;
+        }
         try {
-            if (socket instanceof javax.net.ssl.SSLSocket) {
-                socket.close(); // TLS has its own close_notify; a half-close is not supported
-            } else if (!socket.isOutputShutdown() && !socket.isClosed()) {
+            if (!socket.isOutputShutdown() && !socket.isClosed()) {
                 socket.shutdownOutput();
             }
         } catch (IOException e) {
@@ -335,6 +358,7 @@ final class OutboundQueue {
         }
     }
 
+    /** Closes the socket for good; never waits on the peer. */
     private void closeSocket() {
         lock.lock();
         try {
@@ -344,8 +368,27 @@ final class OutboundQueue {
         } finally {
             lock.unlock();
         }
+        if (socket == raw) {
+            closeQuietly(socket); // a plain close does not block
+        } else if (tlsCloseStarted.compareAndSet(false, true)) {
+            // RFC 8446 6.1: close_notify goes out as the TLS socket closes. That write may wait
+            // for a stalled writer or a full socket, so it runs here, bounded by the stall
+            // timeout, after which closing the TCP socket under it ends the wait.
+            Thread.ofVirtual().name("duplex-tls-close").start(() -> {
+                ScheduledFuture<?> cutoff = timers.schedule(() -> closeQuietly(raw), stallTimeout);
+                try {
+                    closeQuietly(socket);
+                } finally {
+                    Timers.cancel(cutoff);
+                    closeQuietly(raw);
+                }
+            });
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
         try {
-            socket.close();
+            s.close();
         } catch (IOException ignored) {
             // Closing is best effort: the connection is over either way.
         }

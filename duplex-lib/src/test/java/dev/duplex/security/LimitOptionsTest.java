@@ -25,6 +25,9 @@ class LimitOptionsTest {
         assertEquals(ServerLimits.UNLIMITED, defaults.maxConnections());
         assertEquals(ServerLimits.UNLIMITED, defaults.maxConnectionsPerAddress());
         assertTrue(defaults.connectionAttemptsPerAddress().isUnlimited());
+        assertEquals(ServerLimits.UNLIMITED, defaults.maxConnectionsPerPrincipal());
+        assertEquals(7, ServerLimits.builder().maxConnectionsPerPrincipal(7).build().maxConnectionsPerPrincipal());
+        assertEquals(7, ServerLimits.builder().maxConnectionsPerPrincipal(7).build().toBuilder().build().maxConnectionsPerPrincipal());
     }
 
     @Test
@@ -40,6 +43,7 @@ class LimitOptionsTest {
     void H4_capsBelowOneAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> ServerLimits.builder().maxConnections(0).build());
         assertThrows(IllegalArgumentException.class, () -> ServerLimits.builder().maxConnectionsPerAddress(0).build());
+        assertThrows(IllegalArgumentException.class, () -> ServerLimits.builder().maxConnectionsPerPrincipal(0).build());
         assertEquals(1, ServerLimits.builder().maxConnections(1).build().maxConnections());
     }
 

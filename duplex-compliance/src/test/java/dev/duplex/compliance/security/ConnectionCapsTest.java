@@ -3,6 +3,7 @@ package dev.duplex.compliance.security;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.duplex.HandshakeInterceptor;
 import dev.duplex.Rate;
 import dev.duplex.ServerLimits;
 import dev.duplex.WebSocketServer;
@@ -11,6 +12,7 @@ import dev.duplex.compliance.robustness.RawPeer;
 import dev.duplex.compliance.robustness.RecordingHandler;
 import dev.duplex.compliance.robustness.ReturnsToBaseline;
 import java.io.IOException;
+import java.security.Principal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +42,15 @@ class ConnectionCapsTest {
         if (server != null) {
             server.stop(Duration.ofSeconds(5));
         }
+    }
+
+    /**
+     * Waits until the server counts exactly {@code n} connections. A connection is counted just
+     * after its 101 is written, so a client that has read its 101 may be a moment ahead.
+     */
+    private void awaitConnections(int n) {
+        Await.until(Duration.ofSeconds(5), () -> server.connectionCount() == n,
+                () -> "the server counts " + server.connectionCount() + " connections, not " + n);
     }
 
     /** Opens a socket and reads the answer without sending anything. */
@@ -72,7 +83,7 @@ class ConnectionCapsTest {
             assertEquals(503, refused.status(), refused.head());
             assertEquals("close", refused.field("Connection"));
             assertEquals("1", refused.field("Retry-After"));
-            assertEquals(3, server.connectionCount());
+            awaitConnections(3);
             assertEchoes(open.get(0), "canary");
 
             open.remove(2).close();
@@ -85,10 +96,46 @@ class ConnectionCapsTest {
 
     /** Tries one upgrade and closes it; true when it got its 101. */
     private boolean upgradeSucceeds() {
+        return upgradeSucceeds("/echo");
+    }
+
+    private boolean upgradeSucceeds(String target) {
         try (RawPeer peer = RawPeer.open(server.port())) {
-            return Heads.send(peer, server.port(), "/echo").status() == 101;
+            return Heads.send(peer, server.port(), target).status() == 101;
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    @Test
+    void H4_perUserCapAdmitsUpToItsLimitThenAnswers429AndCountsEachUserApart() throws Exception {
+        // The interceptor names the user from the query, as an authenticator would from a credential.
+        HandshakeInterceptor byQuery = request -> request.queryParameter("user")
+                .<HandshakeInterceptor.Decision>map(name -> HandshakeInterceptor.Decision.accept((Principal) () -> name))
+                .orElseGet(HandshakeInterceptor.Decision::accept);
+        server = WebSocketServer.builder().host("127.0.0.1").port(0)
+                .limits(ServerLimits.builder().maxConnectionsPerPrincipal(2).build())
+                .handshakeInterceptor(byQuery).route("/echo", events).build().start();
+        List<RawPeer> open = new ArrayList<>();
+        try {
+            open.add(RawPeer.connect(server.port(), "/echo?user=alice"));
+            open.add(RawPeer.connect(server.port(), "/echo?user=alice")); // the limit: admitted
+            Heads.Answer refused = Heads.upgrade(server.port(), "/echo?user=alice"); // limit + 1
+            assertEquals(429, refused.status(), refused.head());
+            assertEquals("1", refused.field("Retry-After"));
+            assertEquals("close", refused.field("Connection"));
+            open.add(RawPeer.connect(server.port(), "/echo?user=bob")); // another user has a count of his own
+            for (int i = 0; i < 3; i++) {
+                open.add(RawPeer.connect(server.port(), "/echo")); // no principal: not counted
+            }
+            awaitConnections(6);
+            assertEchoes(open.get(1), "canary");
+
+            open.remove(0).close();
+            Await.until(Duration.ofSeconds(5), () -> upgradeSucceeds("/echo?user=alice"),
+                    () -> "alice's freed slot was not reused");
+        } finally {
+            closeAll(open);
         }
     }
 
@@ -103,7 +150,7 @@ class ConnectionCapsTest {
             assertEquals(429, refused.status(), refused.head());
             assertEquals("1", refused.field("Retry-After"));
             assertEquals("close", refused.field("Connection"));
-            assertEquals(2, server.connectionCount(), "the refused socket became a connection");
+            awaitConnections(2);
             assertEchoes(open.get(1), "canary");
 
             open.remove(0).close();
@@ -139,7 +186,7 @@ class ConnectionCapsTest {
             }
             assertEquals(50, refused);
             assertEchoes(canary, "still echoing");
-            assertEquals(1, server.connectionCount());
+            awaitConnections(1);
         }
         events.awaitClose();
         assertEquals(1, events.closes().size(), "only the canary ever reached the handler");

@@ -26,6 +26,7 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -250,7 +251,7 @@ class ServeTlsCommandTest {
                 .redirectErrorStream(true).start();
         StringBuffer output = new StringBuffer();
         CountDownLatch connected = new CountDownLatch(1);
-        Thread.ofVirtual().start(() -> {
+        Thread reader = Thread.ofVirtual().start(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = in.readLine()) != null; ) {
                     output.append(line).append('\n');
@@ -268,6 +269,8 @@ class ServeTlsCommandTest {
             client.getOutputStream().write("R\n".getBytes(StandardCharsets.US_ASCII));
             client.getOutputStream().flush();
             assertTrue(client.waitFor(TIMEOUT, TimeUnit.SECONDS), "s_client ended: " + output);
+            // The process has exited, but its last lines may still be on their way to the reader.
+            assertTrue(reader.join(Duration.ofSeconds(TIMEOUT)), "s_client's output ended");
             assertTrue(output.indexOf("RENEGOTIATING") >= 0, output.toString());
             // Alert 40 is handshake_failure, the JDK's answer to a client's renegotiation.
             assertTrue(output.indexOf("alert handshake failure") >= 0, output.toString());

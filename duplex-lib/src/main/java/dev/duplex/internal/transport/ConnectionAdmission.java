@@ -9,6 +9,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.security.Principal;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,7 +20,8 @@ import java.util.function.LongSupplier;
 /**
  * Decides, as each socket is accepted and before a byte of it is parsed, whether the server
  * takes it (rows A19, H4): the global connection cap (503), and per client address the number
- * of connections at once and the rate of attempts (429, with {@code Retry-After}). A refused
+ * of connections at once and the rate of attempts (429, with {@code Retry-After}). The per-user
+ * cap is decided later, once the interceptor has named the user: {@link #admitPrincipal}. A refused
  * socket gets its answer from a short-lived virtual thread and holds no other state. Counts are
  * kept only for the caps that are on; with none on this costs one branch per accept.
  * Thread-safe.
@@ -41,6 +43,7 @@ final class ConnectionAdmission {
     private final AtomicInteger total = new AtomicInteger();
     private final AtomicInteger refusing = new AtomicInteger();
     private final ConcurrentHashMap<AddressKey, PerAddress> addresses = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Integer> principals = new ConcurrentHashMap<>();
     private volatile long lastSweep;
 
     ConnectionAdmission(ServerLimits limits, Timers timers) {
@@ -120,6 +123,35 @@ final class ConnectionAdmission {
         }
         sweepIfLarge(now);
         return verdict;
+    }
+
+    /**
+     * Counts one more connection for the user an interceptor accepted, or refuses it with 429
+     * when that user is at {@link ServerLimits#maxConnectionsPerPrincipal()}. A null principal
+     * is not counted. Called before the 101 is written; the slot is released when the
+     * connection ends (or at once, if the handshake goes no further).
+     */
+    Verdict admitPrincipal(Principal principal) {
+        if (principal == null || limits.maxConnectionsPerPrincipal() == ServerLimits.UNLIMITED) {
+            return new Verdict.Admitted(() -> {});
+        }
+        String name = principal.getName();
+        boolean[] admitted = new boolean[1];
+        principals.compute(name, (k, open) -> {
+            int n = open == null ? 0 : open;
+            admitted[0] = n < limits.maxConnectionsPerPrincipal();
+            return admitted[0] ? n + 1 : (open == null ? null : n);
+        });
+        if (!admitted[0]) {
+            // Nothing says when one of the user's connections closes; a second is the shortest honest wait.
+            return tooManyRequests(Duration.ofSeconds(1), "connections of one user at the cap");
+        }
+        return new Verdict.Admitted(once(() -> principals.computeIfPresent(name, (k, open) -> open > 1 ? open - 1 : null)));
+    }
+
+    /** Users with at least one connection counted, for tests. */
+    int trackedPrincipals() {
+        return principals.size();
     }
 
     private Verdict admitGlobally(Runnable releaseAddress) {

@@ -140,7 +140,7 @@ public final class ServerAcceptor {
         try {
             socket.setTcpNoDelay(true);
             // Row I: the TLS handshake runs here, under the same deadline as the HTTP head.
-            connection = handshake(tls == null ? socket : tls.handshake(socket));
+            connection = handshake(tls == null ? socket : tls.handshake(socket), socket);
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "handshake with {0} ended: {1}", socket.getRemoteSocketAddress(), e.getMessage());
         } finally {
@@ -158,8 +158,11 @@ public final class ServerAcceptor {
         }
     }
 
-    /** Reads and answers the head; returns the connection when it was upgraded, else null. */
-    private SocketConnection handshake(Socket socket) throws IOException {
+    /**
+     * Reads and answers the head; returns the connection when it was upgraded, else null.
+     * {@code raw} is the TCP socket under {@code socket} (the same one for ws).
+     */
+    private SocketConnection handshake(Socket socket, Socket raw) throws IOException {
         InputStream in = socket.getInputStream();
         OutputStream out = socket.getOutputStream();
         HttpHeadParser<HttpRequest> parser = HttpHeadParser.forRequests(headLimits);
@@ -210,7 +213,7 @@ public final class ServerAcceptor {
         // outlives its socket). The refusals release it before answering; this is the net.
         SocketConnection upgraded = null;
         try {
-            upgraded = upgrade(socket, out, request, route, options, negotiation, leftover);
+            upgraded = upgrade(socket, raw, out, request, route, options, negotiation, leftover);
             return upgraded;
         } finally {
             if (upgraded == null) {
@@ -219,7 +222,7 @@ public final class ServerAcceptor {
         }
     }
 
-    private SocketConnection upgrade(Socket socket, OutputStream out, HttpRequest request, Route route,
+    private SocketConnection upgrade(Socket socket, Socket raw, OutputStream out, HttpRequest request, Route route,
                                      ServerHandshakeOptions options, ServerCompression.Negotiation negotiation,
                                      ByteBuffer leftover) throws IOException {
         HandshakeOutcome outcome = ServerHandshake.negotiate(request, options);
@@ -251,20 +254,37 @@ public final class ServerAcceptor {
                     }
                     case HandshakeInterceptor.Decision.Accept a -> accept = a;
                 }
+                ConnectionAdmission.Slot user;
+                switch (admission.admitPrincipal(accept.principal())) {
+                    case ConnectionAdmission.Verdict.Refused refused -> {
+                        negotiation.release();
+                        LOG.log(System.Logger.Level.INFO, "handshake from {0} refused: {1}", remote, refused.reason());
+                        writeAndClose(socket, out, withConnectionClose(refused.response()).toBytes());
+                        return null;
+                    }
+                    case ConnectionAdmission.Verdict.Admitted admitted -> user = admitted.slot();
+                }
                 HandshakeOutcome.Accepted agreed = Interception.agree(accepted, accept, request);
                 if (agreed == null) {
                     negotiation.release();
+                    user.release();
                     writeAndClose(socket, out, HttpResponse.error(500).toBytes());
                     return null;
                 }
-                out.write(agreed.response().toBytes());
-                out.flush();
+                try {
+                    out.write(agreed.response().toBytes());
+                    out.flush();
+                } catch (IOException e) {
+                    user.release(); // the negotiation is released by the caller
+                    throw e;
+                }
                 Connection core = new Connection(Role.SERVER, route.options().limits(), negotiation.extension(), null);
                 Handshake handshake = new Handshake(request, remote, agreed.subprotocol(), accept.attributes(),
-                        accept.principal());
-                SocketConnection connection = new SocketConnection(socket, core, route.options(),
+                        accept.principal(), agreed.extensions());
+                SocketConnection connection = new SocketConnection(socket, raw, core, route.options(),
                         route.handler(), handshake, timers, leftover, ended -> {
                             negotiation.release();
+                            user.release();
                             closed(ended);
                         }, budget);
                 open.add(connection);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import dev.duplex.Rate;
 import dev.duplex.ServerLimits;
 import java.net.InetAddress;
+import java.security.Principal;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -61,6 +62,24 @@ class ConnectionAdmissionTest {
         admitted(a.admit(ip("10.0.0.2")));
         slot.release();
         admitted(a.admit(ip("10.0.0.1")));
+    }
+
+    @Test
+    void perPrincipalCapCountsEachUserByNameAndForgetsThemWhenTheyLeave() {
+        ConnectionAdmission a = admission(ServerLimits.builder().maxConnectionsPerPrincipal(2).build());
+        Principal alice = () -> "alice";
+        ConnectionAdmission.Slot first = admitted(a.admitPrincipal(alice));
+        ConnectionAdmission.Slot second = admitted(a.admitPrincipal(() -> "alice")); // the limit, a different object
+        assertEquals(429, refusedWith(a.admitPrincipal(alice))); // limit + 1
+        admitted(a.admitPrincipal(() -> "bob"));
+        admitted(a.admitPrincipal(null)); // no principal: never counted
+        first.release();
+        first.release(); // idempotent
+        ConnectionAdmission.Slot third = admitted(a.admitPrincipal(alice));
+        assertEquals(429, refusedWith(a.admitPrincipal(alice)));
+        second.release();
+        third.release();
+        assertEquals(1, a.trackedPrincipals(), "only bob is still counted");
     }
 
     @Test

@@ -15,13 +15,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -30,14 +27,8 @@ import java.util.function.Consumer;
  * protocol core and calls the handler, the sends that the application makes from any thread,
  * and the timers around them (keepalive, close timeout). Runs on a virtual thread of its own.
  *
- * <p>Row H2: a message goes to the handler on a delivery thread, so that the read loop goes on
- * reading while the handler is busy. What it reads meanwhile is held, up to
- * {@link ConnectionOptions#inboundQueueLimit()} bytes, and then it stops reading until the
- * handler is done (TCP backpressure). A well-formed ping or pong at the front of what is held
- * is given to the core at once, so the pong goes out and the keepalive sees the peer's pong
- * while the handler is still busy; everything else waits its turn, so a close reply or a
- * failure still goes out after whatever the handler sends in answer to the messages before it
- * (RFC 6455 5.5.1 allows the delay; Autobahn 7.1.6 expects that order).
+ * <p>Row H2: messages reach the handler on a delivery thread while the read loop reads on;
+ * {@link MessageDelivery} holds what is read meanwhile and keeps close frames in their turn.
  */
 public final class SocketConnection implements WebSocket {
     private static final System.Logger LOG = System.getLogger("dev.duplex");
@@ -61,29 +52,15 @@ public final class SocketConnection implements WebSocket {
     private final ReentrantLock lock = new ReentrantLock();
     private final AtomicBoolean terminated = new AtomicBoolean();
 
+    /** Row H2: the delivery thread and what is read while a message is with the handler. */
+    private final MessageDelivery delivery;
+    /** Pings on a timer; 1011 when the pong does not come. */
+    private final Keepalive keepalive;
+
     private ByteBuffer leftover;
-    /** Nothing held: shared, since an empty buffer has no bytes to share (idle memory, issue 8). */
-    private static final ByteBuffer NOTHING_HELD = ByteBuffer.allocate(0).asReadOnlyBuffer();
-    /** Row H2: at most this many pings and pongs taken from {@link #held} wait for their callbacks. */
-    private static final int MAX_HELD_CALLBACKS = 64;
-    /** Bytes read while a message is being delivered, not yet given to the core (under lock). */
-    private ByteBuffer held = NOTHING_HELD;
-    private boolean heldEndOfStream;
-    private volatile boolean readingStopped;
-    /** onPing and onPong calls for frames taken from {@link #held}, in order (under lock). */
-    private final ArrayDeque<Runnable> heldCallbacks = new ArrayDeque<>(1);
-    /** A delivery thread owns the core's events (under lock). */
-    private boolean delivering;
-    /** The delivery thread is inside a handler callback (under lock). */
-    private boolean handlerBusy;
-    /** Signalled when the delivery thread takes what is held, and when it ends. */
-    private final Condition deliveryProgress = lock.newCondition();
     /** A client's diagnostic tap, or null; set before {@link #run()} starts (see {@link #tap}). */
     private GuardedTap tap;
     private volatile boolean inHandler;
-    private volatile boolean awaitingPong;
-    private ScheduledFuture<?> keepaliveTask;
-    private ScheduledFuture<?> pongDeadline;
     private ScheduledFuture<?> closeDeadline;
     private volatile boolean readDone;
     private boolean sawEndOfStream;
@@ -124,12 +101,16 @@ public final class SocketConnection implements WebSocket {
                 options.writeStallTimeout(), () -> recordClose(CloseStatus.ABNORMAL_CLOSURE, "write stalled"));
         // The TCP socket: closing it is what an abort does, and a TLS socket does not see that.
         this.guard = new InboundGuard(raw, options, budget.newAccount(), timers, () -> inHandler, this::fail);
+        this.delivery = new MessageDelivery(lock, core, guard, outbound, options.inboundQueueLimit(),
+                handler, this, new DeliveryReader());
+        this.keepalive = new Keepalive(lock, timers, options, handshake.remoteAddress(), this::pingIfOpenLocked,
+                terminated::get, () -> inHandler || guard.holdingBack(), this::fail);
     }
 
     /** The read loop; returns when the connection is over and onClose has been called. */
     public void run() {
         try {
-            startKeepalive();
+            keepalive.start();
             callHandler(() -> handler.onOpen(this));
             InputStream in = socket.getInputStream();
             byte[] buffer = new byte[IDLE_READ_BUFFER];
@@ -138,7 +119,7 @@ public final class SocketConnection implements WebSocket {
             }
             leftover = null;
             while (!readDone) {
-                awaitRoomToRead();
+                delivery.awaitRoomToRead();
                 if (readDone) {
                     break;
                 }
@@ -154,69 +135,29 @@ public final class SocketConnection implements WebSocket {
                     }
                 }
             }
-            awaitDeliveries();
+            delivery.awaitDeliveries();
             lingerUntilPeerCloses(in, buffer);
         } catch (IOException e) {
             recordClose(CloseStatus.ABNORMAL_CLOSURE, "connection lost");
-            awaitDeliveries();
+            delivery.awaitDeliveries();
         } catch (RuntimeException | Error e) {
             LOG.log(System.Logger.Level.ERROR, "read loop failed", e);
             recordClose(CloseStatus.ABNORMAL_CLOSURE, "internal error");
             outbound.abort(new IOException("internal error", e));
-            awaitDeliveries();
+            delivery.awaitDeliveries();
         } finally {
             terminate();
         }
     }
 
-    /** Row H2: stops reading while the bytes held for a busy handler reach the limit. */
-    private void awaitRoomToRead() {
-        lock.lock();
-        try {
-            while (!readDone && heldFull()) {
-                readingStopped = true;
-                deliveryProgress.awaitUninterruptibly();
-            }
-        } finally {
-            readingStopped = false;
-            lock.unlock();
-        }
-    }
-
     /** Row H2, for tests: the bytes held for a busy handler. */
     long heldBytes() {
-        lock.lock();
-        try {
-            return held.remaining();
-        } finally {
-            lock.unlock();
-        }
+        return delivery.heldBytes();
     }
 
     /** Row H2, for tests: whether the read loop waits for the handler before it reads on. */
     boolean readingStopped() {
-        return readingStopped;
-    }
-
-    private boolean heldFull() {
-        lock.lock();
-        try {
-            return delivering && held.remaining() >= options.inboundQueueLimit();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Messages already read reach the handler before onClose. */
-    private void awaitDeliveries() {
-        lock.lock();
-        try {
-            while (delivering) {
-                deliveryProgress.awaitUninterruptibly();
-            }
-        } finally {
-            lock.unlock();
-        }
+        return delivery.readingStopped();
     }
 
     /**
@@ -227,7 +168,7 @@ public final class SocketConnection implements WebSocket {
     private void readBurst(InputStream in) throws IOException {
         byte[] burst = null;
         int available;
-        while (!readDone && !heldFull() && (available = in.available()) > 0) {
+        while (!readDone && !delivery.full() && (available = in.available()) > 0) {
             int size = Math.min(Math.max(available, 8 * 1024), BURST_READ_BUFFER);
             if (burst == null || burst.length < Math.min(available, BURST_READ_BUFFER)) {
                 burst = new byte[size];
@@ -271,13 +212,11 @@ public final class SocketConnection implements WebSocket {
                 }
                 guard.afterRead(data.remaining());
             }
-            process = !delivering;
-            if (!process) {
-                hold(data);
-                takeHeldControlFrames();
-            } else if (data == null) {
+            // Row H2: while a message is with the handler, the bytes wait for the delivery thread.
+            process = !delivery.holdIfDelivering(data);
+            if (process && data == null) {
                 core.receiveEof();
-            } else {
+            } else if (process) {
                 core.receiveData(data);
             }
         } finally {
@@ -286,83 +225,6 @@ public final class SocketConnection implements WebSocket {
         if (process) {
             processEvents(true);
         }
-    }
-
-    /** Keeps what was read while a message is with the handler (row H2). Under the lock. */
-    private void hold(ByteBuffer data) {
-        if (data == null) {
-            heldEndOfStream = true;
-            return;
-        }
-        if (!data.hasRemaining()) {
-            return;
-        }
-        if (held.capacity() - held.limit() < data.remaining()) {
-            ByteBuffer bigger = ByteBuffer.allocate(Math.max(held.remaining() + data.remaining(), 2 * held.remaining()));
-            held = bigger.put(held).flip();
-        }
-        int start = held.limit();
-        held.limit(start + data.remaining());
-        held.put(start, data, data.position(), data.remaining());
-        data.position(data.limit());
-    }
-
-    /**
-     * While the handler is busy and the core holds no bytes, gives it each well-formed ping or
-     * pong at the front of what is held, so that the pong goes out now (RFC 6455 5.5.2: as
-     * soon as practical) and a keepalive pong counts; their callbacks wait for the handler.
-     * Anything else at the front stops this: it may fail the connection or close it, and that
-     * must come after the handler's answers to earlier messages. Under the lock.
-     */
-    private void takeHeldControlFrames() {
-        while (handlerBusy && !heldEndOfStream && heldCallbacks.size() < MAX_HELD_CALLBACKS
-                && core.state() == Connection.State.OPEN && !core.isFrameIncomplete()) {
-            int length = heldControlFrameLength();
-            if (length < 0 || !guard.tryBeforeControlEvent()) {
-                return;
-            }
-            core.receiveData(held.slice(held.position(), length));
-            held.position(held.position() + length);
-            Event event = core.nextEvent();
-            flushLocked(null);
-            guard.observe(core);
-            switch (event) {
-                case Event.Ping ping -> heldCallbacks.add(() -> handler.onPing(this, ping.payload()));
-                case Event.Pong pong -> {
-                    pongReceived();
-                    heldCallbacks.add(() -> handler.onPong(this, pong.payload()));
-                }
-                case null, default -> {
-                    // Checked above not to happen; fail safe rather than lose an event.
-                    LOG.log(System.Logger.Level.ERROR, "unexpected event from a held control frame: {0}", event);
-                    outbound.abort(new IOException("internal error"));
-                    return;
-                }
-            }
-        }
-    }
-
-    /**
-     * The length of the frame at the front of {@link #held} if all of it is there and it is a
-     * ping or pong the core will take without complaint: FIN set, no RSV bits, masked exactly
-     * when it comes from a client (RFC 6455 5.1, 5.2, 5.5); otherwise -1.
-     */
-    private int heldControlFrameLength() {
-        if (held.remaining() < 2) {
-            return -1;
-        }
-        int b0 = held.get(held.position()) & 0xFF;
-        int b1 = held.get(held.position() + 1) & 0xFF;
-        if (b0 != (0x80 | 0x9) && b0 != (0x80 | 0xA)) {
-            return -1;
-        }
-        boolean masked = (b1 & 0x80) != 0;
-        int length = b1 & 0x7F;
-        if (masked != (core.role() == Role.SERVER) || length > 125) {
-            return -1;
-        }
-        int total = 2 + (masked ? 4 : 0) + length;
-        return held.remaining() >= total ? total : -1;
     }
 
     /**
@@ -388,7 +250,7 @@ public final class SocketConnection implements WebSocket {
             }
             if (event instanceof Event.Pong) {
                 // The peer is alive, even if the pong's callback now waits for the message rate.
-                pongReceived();
+                keepalive.pongReceived();
             }
             if (!(event instanceof Event.CloseReceived || event instanceof Event.Failure
                     || event instanceof Event.EndOfStream) && !guard.beforeEvent()) {
@@ -401,10 +263,10 @@ public final class SocketConnection implements WebSocket {
             };
             if (message != null) {
                 if (onReadLoop) {
-                    startDelivery(message);
+                    delivery.start(message);
                     return;
                 }
-                callHandlerBusy(() -> handler.onMessage(this, message));
+                delivery.deliverInTurn(message);
                 continue;
             }
             switch (event) {
@@ -426,104 +288,6 @@ public final class SocketConnection implements WebSocket {
                     readDone = true;
                 }
                 default -> throw new IllegalStateException("unexpected event " + event);
-            }
-        }
-    }
-
-    /** Row H2: the handler gets this message on a thread of its own; the read loop reads on. */
-    private void startDelivery(Message first) {
-        lock.lock();
-        try {
-            delivering = true;
-        } finally {
-            lock.unlock();
-        }
-        Thread.ofVirtual().name("duplex-delivery").start(() -> deliver(first));
-    }
-
-    /**
-     * The delivery thread: delivers the message, then what the read loop held meanwhile, until
-     * nothing is left; the read loop then takes the core's events again.
-     */
-    private void deliver(Message first) {
-        boolean done = false;
-        try {
-            callHandlerBusy(() -> handler.onMessage(this, first));
-            while (true) {
-                Runnable callback;
-                while (true) {
-                    lock.lock();
-                    try {
-                        callback = heldCallbacks.poll();
-                    } finally {
-                        lock.unlock();
-                    }
-                    if (callback == null) {
-                        break;
-                    }
-                    callHandlerBusy(callback);
-                }
-                lock.lock();
-                try {
-                    if (held.hasRemaining()) {
-                        core.receiveData(held);
-                    }
-                    held = NOTHING_HELD;
-                    if (heldEndOfStream) {
-                        core.receiveEof();
-                    }
-                    heldEndOfStream = false;
-                    deliveryProgress.signalAll(); // room to read again
-                } finally {
-                    lock.unlock();
-                }
-                processEvents(false);
-                lock.lock();
-                try {
-                    if (!held.hasRemaining() && !heldEndOfStream && heldCallbacks.isEmpty()) {
-                        delivering = false;
-                        deliveryProgress.signalAll();
-                        done = true;
-                        return;
-                    }
-                } finally {
-                    lock.unlock();
-                }
-            }
-        } catch (RuntimeException | Error e) {
-            LOG.log(System.Logger.Level.ERROR, "delivery failed", e);
-            recordClose(CloseStatus.ABNORMAL_CLOSURE, "internal error");
-            outbound.abort(new IOException("internal error", e));
-        } finally {
-            if (!done) {
-                lock.lock();
-                try {
-                    delivering = false;
-                    readDone = true;
-                    deliveryProgress.signalAll();
-                } finally {
-                    lock.unlock();
-                }
-            }
-        }
-    }
-
-    /** A handler call on the delivery thread, during which the read loop may take held pings. */
-    private void callHandlerBusy(Runnable callback) {
-        lock.lock();
-        try {
-            handlerBusy = true;
-        } finally {
-            lock.unlock();
-        }
-        try {
-            callHandler(callback);
-        } finally {
-            lock.lock();
-            try {
-                handlerBusy = false;
-            } finally {
-                lock.unlock();
             }
         }
     }
@@ -704,50 +468,14 @@ public final class SocketConnection implements WebSocket {
 
     // ---------------------------------------------------------------- timers
 
-    private void startKeepalive() {
-        if (!options.pingInterval().isZero()) {
-            keepaliveTask = timers.scheduleRepeating(this::sendKeepalivePing, options.pingInterval());
+    /** The keepalive's ping, queued only while the connection is open. Under the lock. */
+    private boolean pingIfOpenLocked(ByteBuffer payload) {
+        if (core.state() != Connection.State.OPEN) {
+            return false;
         }
-    }
-
-    private void sendKeepalivePing() {
-        if (awaitingPong || terminated.get()) {
-            return;
-        }
-        lock.lock();
-        try {
-            if (core.state() != Connection.State.OPEN) {
-                return;
-            }
-            core.sendPing(ByteBuffer.wrap("duplex-keepalive".getBytes(StandardCharsets.US_ASCII)));
-            flushLocked(null);
-            awaitingPong = true;
-            pongDeadline = timers.schedule(this::pongTimedOut, options.pongTimeout());
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void pongReceived() {
-        awaitingPong = false;
-        Timers.cancel(pongDeadline);
-    }
-
-    private void pongTimedOut() {
-        if (!awaitingPong || terminated.get()) {
-            return;
-        }
-        if (inHandler || guard.holdingBack()) {
-            // While the handler runs a pong may wait behind a message held for it (row H2), and
-            // while the read loop holds the peer back for its rate (row H3) it reads nothing: a
-            // pong not yet seen proves nothing about the peer. Look again later; the rate's
-            // grace bounds the wait, and a flood then gets its 1008, not this 1011.
-            pongDeadline = timers.schedule(this::pongTimedOut, options.pongTimeout());
-            return;
-        }
-        LOG.log(System.Logger.Level.INFO, "no pong from {0} within {1} ms; failing with 1011",
-                handshake.remoteAddress(), options.pongTimeout().toMillis());
-        fail(CloseStatus.INTERNAL_ERROR, "keepalive timeout");
+        core.sendPing(payload);
+        flushLocked(null);
+        return true;
     }
 
     private void startCloseDeadline() {
@@ -788,8 +516,7 @@ public final class SocketConnection implements WebSocket {
         if (!terminated.compareAndSet(false, true)) {
             return;
         }
-        Timers.cancel(keepaliveTask);
-        Timers.cancel(pongDeadline);
+        keepalive.stop();
         Timers.cancel(closeDeadline);
         guard.release();
         // The read side is done; the writer finishes what is queued, then the socket goes.
@@ -829,6 +556,44 @@ public final class SocketConnection implements WebSocket {
             close(CloseStatus.GOING_AWAY, reason);
         } catch (RuntimeException e) {
             abort();
+        }
+    }
+
+    /** This connection as its {@link MessageDelivery} sees it; kept off the public type. */
+    private final class DeliveryReader implements MessageDelivery.Reader {
+        @Override
+        public void flushLocked() {
+            SocketConnection.this.flushLocked(null);
+        }
+
+        @Override
+        public void callHandler(Runnable callback) {
+            SocketConnection.this.callHandler(callback);
+        }
+
+        @Override
+        public void processEvents() {
+            SocketConnection.this.processEvents(false);
+        }
+
+        @Override
+        public void pongReceived() {
+            keepalive.pongReceived();
+        }
+
+        @Override
+        public void recordClose(int code, String reason) {
+            SocketConnection.this.recordClose(code, reason);
+        }
+
+        @Override
+        public boolean readDone() {
+            return readDone;
+        }
+
+        @Override
+        public void stopReading() {
+            readDone = true;
         }
     }
 }

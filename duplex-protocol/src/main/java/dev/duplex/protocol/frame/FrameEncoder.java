@@ -37,9 +37,12 @@ public final class FrameEncoder {
         byte[] frame = new byte[headerLength + length];
         ByteBuffer out = ByteBuffer.wrap(frame);
         writeHeader(out, fin, rsv, opcode, length, masked, masked ? maskingKey : 0);
-        payload.duplicate().get(frame, headerLength, length);
         if (masked) {
-            Masking.apply(maskingKey, 0, frame, headerLength, length);
+            // Copied and masked a piece at a time, so each byte crosses memory once; masking
+            // works on the copy, never on the caller's payload (row B8).
+            Masking.apply(maskingKey, 0, payload, payload.position(), frame, headerLength, length);
+        } else {
+            payload.get(payload.position(), frame, headerLength, length);
         }
         return new ByteBuffer[] {ByteBuffer.wrap(frame)};
     }

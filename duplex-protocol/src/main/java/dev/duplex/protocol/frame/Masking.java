@@ -2,7 +2,9 @@ package dev.duplex.protocol.frame;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Objects;
 
 /**
  * Masking and unmasking (RFC 6455 5.3): XOR of the payload with the 4-byte key, repeated. The
@@ -13,6 +15,12 @@ public final class Masking {
     // swapped once instead.
     private static final VarHandle LONGS =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /**
+     * Bytes copied at a time before they are masked in place: small enough that the piece is
+     * still in the L1 cache when the XOR loop reads it back.
+     */
+    private static final int PIECE = 8192;
 
     private Masking() {}
 
@@ -52,10 +60,64 @@ public final class Masking {
         return k;
     }
 
-    /** XORs from {@code src} into {@code dst}, leaving the source untouched. */
+    /**
+     * XORs {@code length} bytes of {@code src} at {@code srcOffset} with the key into
+     * {@code dst} at {@code dstOffset}, leaving the source untouched, and returns the key index
+     * to continue with, as {@link #apply(int, int, byte[], int, int)} does. The two ranges may
+     * overlap.
+     *
+     * <p>Each byte crosses main memory once: the source is copied a piece at a time and each
+     * piece is masked while it is still in cache. (One loop that reads {@code src} and writes
+     * {@code dst} would do the same, but C2 in JDK 25 keeps it scalar unless it can prove the
+     * arrays distinct, and then it is slower than this even in cache.)
+     *
+     * @param key the key, big-endian as on the wire
+     * @throws IndexOutOfBoundsException if either range is outside its array; nothing is written
+     */
     public static int apply(int key, int keyIndex, byte[] src, int srcOffset, byte[] dst, int dstOffset, int length) {
-        System.arraycopy(src, srcOffset, dst, dstOffset, length);
-        return apply(key, keyIndex, dst, dstOffset, length);
+        Objects.checkFromIndexSize(srcOffset, length, src.length);
+        Objects.checkFromIndexSize(dstOffset, length, dst.length);
+        if (src == dst && Math.abs(srcOffset - dstOffset) < length) {
+            // Copying a piece could overwrite source bytes not yet copied; copy all first.
+            System.arraycopy(src, srcOffset, dst, dstOffset, length);
+            return apply(key, keyIndex, dst, dstOffset, length);
+        }
+        int k = keyIndex & 3;
+        for (int done = 0; done < length; ) {
+            int n = Math.min(PIECE, length - done);
+            System.arraycopy(src, srcOffset + done, dst, dstOffset + done, n);
+            k = apply(key, k, dst, dstOffset + done, n);
+            done += n;
+        }
+        return k;
+    }
+
+    /**
+     * XORs {@code length} bytes of {@code src}, from absolute index {@code srcIndex}, with the
+     * key into {@code dst} at {@code dstOffset}, as
+     * {@link #apply(int, int, byte[], int, byte[], int, int)} does, and returns the key index to
+     * continue with. Neither the contents nor the position of {@code src} change; it may be a
+     * heap, direct or read-only buffer.
+     *
+     * @param key the key, big-endian as on the wire
+     * @throws IndexOutOfBoundsException if the source range is outside {@code src}'s limit or
+     *     the destination range outside {@code dst}; nothing is written
+     */
+    public static int apply(int key, int keyIndex, ByteBuffer src, int srcIndex, byte[] dst, int dstOffset,
+                            int length) {
+        Objects.checkFromIndexSize(srcIndex, length, src.limit());
+        Objects.checkFromIndexSize(dstOffset, length, dst.length);
+        if (src.hasArray()) {
+            return apply(key, keyIndex, src.array(), src.arrayOffset() + srcIndex, dst, dstOffset, length);
+        }
+        int k = keyIndex & 3;
+        for (int done = 0; done < length; ) {
+            int n = Math.min(PIECE, length - done);
+            src.get(srcIndex + done, dst, dstOffset + done, n);
+            k = apply(key, k, dst, dstOffset + done, n);
+            done += n;
+        }
+        return k;
     }
 
     private static byte keyByte(int key, int index) {

@@ -112,6 +112,28 @@ class FrameEncoderTest {
     }
 
     @Test
+    void maskedFramesFromDirectReadOnlyAndSlicedBuffersMatchAFrameBuiltByHand() {
+        for (int length : new int[] {5, 4097, 20_000}) {
+            byte[] payload = counting(length);
+            byte[] padded = concat(new byte[3], payload, new byte[3]);
+            byte[] expected = RawFrames.frame(0x82, payload, RFC_KEY);
+            ByteBuffer[] sources = {
+                ByteBuffer.allocateDirect(length).put(payload).flip(),
+                ByteBuffer.wrap(payload.clone()).asReadOnlyBuffer(),
+                ByteBuffer.wrap(padded.clone()).slice(3, length),
+                ByteBuffer.wrap(padded.clone(), 3, length),
+            };
+            for (ByteBuffer source : sources) {
+                int position = source.position();
+                byte[] frame = join(List.of(FrameEncoder.encode(true, 0, Opcode.BINARY, source, RFC_KEY)));
+                assertArrayEquals(expected, frame, "length " + length + " from " + source);
+                assertEquals(position, source.position(), "the payload is not consumed");
+                assertEquals(ByteBuffer.wrap(payload), source, "the payload is not changed (row B8)");
+            }
+        }
+    }
+
+    @Test
     void writeHeaderWritesAtThePosition() {
         ByteBuffer out = ByteBuffer.allocate(20).put((byte) 0x55);
         FrameEncoder.writeHeader(out, true, 0, Opcode.BINARY, 256, true, RFC_KEY);

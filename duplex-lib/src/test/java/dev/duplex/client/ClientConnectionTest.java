@@ -61,6 +61,28 @@ class ClientConnectionTest {
     }
 
     @Test
+    void B8_theCallersBufferCanBeReusedAsSoonAsSendReturns() throws Exception {
+        BlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
+        try (FakeServer server = new FakeServer(peer -> {
+            peer.accept(peer.readRequest());
+            frames.add(peer.readFrame());
+        })) {
+            WebSocket socket = connect(server, new RecordingHandler());
+            byte[] reused = new byte[100_000];
+            java.util.Arrays.fill(reused, (byte) 'a');
+            ByteBuffer buffer = ByteBuffer.wrap(reused);
+            var sent = socket.sendBinary(buffer);
+            java.util.Arrays.fill(reused, (byte) 'b'); // before the write may have happened
+            sent.get(TIMEOUT, TimeUnit.SECONDS);
+            assertEquals(0, buffer.position(), "the caller's buffer was consumed");
+            byte[] expected = new byte[100_000];
+            java.util.Arrays.fill(expected, (byte) 'a');
+            assertArrayEquals(expected, frames.poll(TIMEOUT, TimeUnit.SECONDS).payload());
+            socket.abort();
+        }
+    }
+
+    @Test
     void C2_aMaskedFrameFromTheServerFailsTheConnectionWith1002() throws Exception {
         BlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
         try (FakeServer server = new FakeServer(peer -> {

@@ -354,7 +354,11 @@ public final class SocketConnection implements WebSocket {
     public CompletableFuture<Void> sendBinary(ByteBuffer data, SendOption... options) {
         // Copied, as documented: a large unmasked frame is queued by reference, so without
         // the copy a caller reusing its buffer would change bytes not yet written (row H6).
-        ByteBuffer payload = ByteBuffer.allocate(data.remaining()).put(data.duplicate()).flip();
+        // A client's frames are masked into a fresh array while this call holds the lock (row
+        // B8), so the caller's bytes are never read after it returns: no copy needed there.
+        ByteBuffer payload = core.role() == Role.CLIENT
+                ? data.duplicate()
+                : ByteBuffer.allocate(data.remaining()).put(data.duplicate()).flip();
         boolean compress = allowsCompression(options);
         return send(payload.remaining(), () -> core.sendMessage(dev.duplex.protocol.frame.Opcode.BINARY, payload, compress));
     }

@@ -106,13 +106,17 @@ public final class Connection {
     // ---------------------------------------------------------------- receiving
 
     /**
-     * Takes bytes read from the peer; they are copied, so the buffer may be reused. Bytes that
+     * Takes bytes read from the peer; what is kept is copied, so the buffer may be reused. Bytes that
      * arrive after the close frame, after a failure or after the end of the stream are dropped
      * (row C13).
      */
     public void receiveData(ByteBuffer data) {
         if (isReadClosed() || !data.hasRemaining()) {
             data.position(data.limit());
+            return;
+        }
+        takeBinaryPayload(data);
+        if (!data.hasRemaining()) {
             return;
         }
         int needed = inbound.remaining() + data.remaining();
@@ -126,6 +130,24 @@ public final class Connection {
         inbound.limit(start + data.remaining());
         inbound.put(start, data, data.position(), data.remaining());
         data.position(data.limit());
+    }
+
+    /**
+     * While the payload of an uncompressed binary frame is arriving and nothing received
+     * earlier waits to be decoded, its bytes go straight from the caller's buffer to the
+     * message, unmasked as they are copied: one pass over them, no copy into {@link #inbound},
+     * and the caller's bytes stay as they were. Nothing here can fail (the frame's announced
+     * length was checked against the limit when it started) and nothing is reordered, so
+     * decoding on in {@link #nextEvent} gives the same events as if the bytes had waited.
+     */
+    private void takeBinaryPayload(ByteBuffer data) {
+        if (frame == null || frameRemaining == 0 || inbound.hasRemaining() || frame.opcode().isControl()
+                || !assembler.takesBinaryPayload()) {
+            return;
+        }
+        int n = (int) Math.min(frameRemaining, data.remaining());
+        keyIndex = assembler.binaryPayload(data, n, frame.masked(), frame.maskingKey(), keyIndex);
+        frameRemaining -= n;
     }
 
     /** Takes the end of the peer's stream: TCP FIN or a reset. */
@@ -310,6 +332,20 @@ public final class Connection {
      * @throws IllegalStateException when this end has sent its close frame (row E8)
      */
     public void sendMessage(Opcode opcode, ByteBuffer payload, boolean allowCompression) {
+        sendMessage(opcode, payload, allowCompression, false);
+    }
+
+    /**
+     * Queues a whole message as {@link #sendMessage} does, but keeps no reference to the
+     * caller's payload: once this returns, the caller may change its buffer (row H6). A
+     * server's large payload is otherwise queued by reference; here it is copied once, behind
+     * its header, into the frame itself.
+     */
+    public void sendMessageCopy(Opcode opcode, ByteBuffer payload, boolean allowCompression) {
+        sendMessage(opcode, payload, allowCompression, true);
+    }
+
+    private void sendMessage(Opcode opcode, ByteBuffer payload, boolean allowCompression, boolean copy) {
         if (opcode != Opcode.TEXT && opcode != Opcode.BINARY) {
             throw new IllegalArgumentException("a message is TEXT or BINARY, not " + opcode);
         }
@@ -317,10 +353,17 @@ public final class Connection {
         int rsv = 0;
         if (extension != null) {
             Extension.Encoded encoded = extension.encode(payload, allowCompression);
+            // A compressed payload is a fresh buffer already: nothing of the caller's is kept.
+            copy &= encoded.payload() == payload;
             payload = encoded.payload();
             rsv = encoded.rsv();
         }
-        queueFrame(true, rsv, opcode, payload);
+        if (copy) {
+            Integer key = maskingKeys == null ? null : maskingKeys.next();
+            outbound.add(FrameEncoder.encodeCopy(true, rsv, opcode, payload, key));
+        } else {
+            queueFrame(true, rsv, opcode, payload);
+        }
     }
 
     /**

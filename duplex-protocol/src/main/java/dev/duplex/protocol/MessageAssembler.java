@@ -2,6 +2,7 @@ package dev.duplex.protocol;
 
 import dev.duplex.protocol.extension.Extension;
 import dev.duplex.protocol.frame.FrameHeader;
+import dev.duplex.protocol.frame.Masking;
 import dev.duplex.protocol.frame.Opcode;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -67,6 +68,36 @@ final class MessageAssembler {
         } else {
             append(bytes, offset, length);
         }
+    }
+
+    /**
+     * Whether the message in progress is binary and uncompressed, so that its payload needs
+     * no check but the size, which {@link #frameStarted} made for the whole frame.
+     */
+    boolean takesBinaryPayload() {
+        return messageOpcode == Opcode.BINARY && decoder == null;
+    }
+
+    /**
+     * Takes {@code length} payload bytes of the current frame from {@code src}'s position,
+     * unmasking them as they are copied when {@code masked}, and advances its position; the
+     * source's bytes are left as they were. Only when {@link #takesBinaryPayload()}. Returns
+     * the key index to continue with.
+     */
+    int binaryPayload(ByteBuffer src, int length, boolean masked, int key, int keyIndex) {
+        if ((long) size + length > limits.maxMessageSize()) {
+            throw tooBig(); // not reached: frameStarted checked the frame's announced length
+        }
+        reserve(size + length);
+        int k = keyIndex;
+        if (masked) {
+            k = Masking.apply(key, keyIndex, src, src.position(), buffer, size, length);
+        } else {
+            src.get(src.position(), buffer, size, length);
+        }
+        src.position(src.position() + length);
+        size += length;
+        return k;
     }
 
     /** Ends the current frame; returns the message when this frame was its last, else null. */

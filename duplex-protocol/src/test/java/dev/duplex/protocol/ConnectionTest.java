@@ -494,6 +494,38 @@ class ConnectionTest {
 
         @ParameterizedTest
         @EnumSource(Role.class)
+        void binaryPayloadArrivingAfterItsHeaderGoesStraightToTheMessageAndLeavesTheCallersBytesAlone(Role role) {
+            // The payload that follows a header already decoded is copied (and unmasked) into
+            // the message as it arrives; what follows it in the same read is decoded in turn.
+            byte[] payload = counting(5000);
+            byte[] frame = fromPeer(role, FIN_BINARY, payload);
+            byte[] ping = fromPeer(role, PING, utf8("p"));
+            Connection c = open(role);
+            List<Event> events = new ArrayList<>(Events.feed(c, Arrays.copyOfRange(frame, 0, 1000)));
+            assertEquals(List.of(), Events.describe(events));
+            byte[] rest = concat(Arrays.copyOfRange(frame, 1000, frame.length), ping);
+            byte[] restAsSent = rest.clone();
+            events.addAll(Events.feed(c, rest));
+            assertEquals(List.of("Binary[" + hex(payload) + "]", "Ping[70]"), Events.describe(events));
+            assertArrayEquals(restAsSent, rest, "the caller's buffer is not unmasked in place");
+            assertEquals(State.OPEN, c.state());
+        }
+
+        @Test
+        void H6_sendMessageCopyKeepsNoReferenceToTheCallersPayload() {
+            Connection c = open(Role.SERVER);
+            byte[] payload = counting(10_000); // over the size a server otherwise queues by reference
+            c.sendMessageCopy(Opcode.BINARY, ByteBuffer.wrap(payload), true);
+            Arrays.fill(payload, (byte) 0);
+            List<ByteBuffer> queued = c.takeOutbound();
+            assertEquals(1, queued.size(), "header and payload in one buffer: one write");
+            List<WireFrame> frames = RawFrames.parse(queued);
+            assertEquals(1, frames.size());
+            assertArrayEquals(counting(10_000), frames.get(0).payload());
+        }
+
+        @ParameterizedTest
+        @EnumSource(Role.class)
         void D2_fragmentAndSizeCountersResetPerMessage(Role role) {
             Connection c = open(role, new Limits(10, 3, false));
             for (int message = 0; message < 5; message++) {

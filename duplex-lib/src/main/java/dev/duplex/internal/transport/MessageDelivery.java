@@ -10,6 +10,7 @@ import dev.duplex.protocol.Role;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -31,6 +32,9 @@ final class MessageDelivery {
     private static final System.Logger LOG = System.getLogger("dev.duplex");
     /** Nothing held: shared, since an empty buffer has no bytes to share (idle memory, issue 8). */
     private static final ByteBuffer NOTHING_HELD = ByteBuffer.allocate(0).asReadOnlyBuffer();
+    /** One per message: a shared factory, not a new builder each time. */
+    private static final ThreadFactory DELIVERY_THREADS =
+            Thread.ofVirtual().name("duplex-delivery").factory();
     /** Row H2: at most this many pings and pongs taken from {@link #held} wait for their callbacks. */
     private static final int MAX_HELD_CALLBACKS = 64;
 
@@ -248,7 +252,7 @@ final class MessageDelivery {
         } finally {
             lock.unlock();
         }
-        Thread.ofVirtual().name("duplex-delivery").start(() -> deliver(first));
+        DELIVERY_THREADS.newThread(() -> deliver(first)).start();
     }
 
     /** On the delivery thread: gives the handler a message that came after the first. */

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -32,6 +33,9 @@ final class OutboundQueue {
     private static final int WRITE_CHUNK = 64 * 1024;
     /** Buffers up to this size are copied into one write with their neighbours. */
     private static final int COALESCE_LIMIT = 8 * 1024;
+
+    /** A writer starts whenever the queue fills: a shared factory, not a new builder each time. */
+    private static final ThreadFactory WRITER_THREADS = Thread.ofVirtual().name("duplex-writer").factory();
 
     private record Pending(List<ByteBuffer> buffers, long bytes, CompletableFuture<Void> done) {}
 
@@ -107,7 +111,7 @@ final class OutboundQueue {
             lock.unlock();
         }
         if (startWriter) {
-            Thread.ofVirtual().name("duplex-writer").start(this::drain);
+            WRITER_THREADS.newThread(this::drain).start();
         }
     }
 
@@ -170,7 +174,7 @@ final class OutboundQueue {
 
     private void drain() {
         lastProgressNanos = System.nanoTime();
-        armStallCheck();
+        boolean armed = false;
         try {
             while (true) {
                 // Everything queued so far goes out together: many small messages queued while
@@ -178,6 +182,11 @@ final class OutboundQueue {
                 List<Pending> batch;
                 lock.lock();
                 try {
+                    if (!armed) {
+                        // Under the lock taken anyway: one acquisition per message, not two.
+                        armStallCheckLocked();
+                        armed = true;
+                    }
                     if (queue.isEmpty() || failure != null) {
                         // The stall check stays armed: it disarms itself when it finds no
                         // writer, so a busy connection does not schedule and cancel a timer
@@ -303,15 +312,10 @@ final class OutboundQueue {
         }
     }
 
-    /** Starts the stall check unless one is already pending. */
-    private void armStallCheck() {
-        lock.lock();
-        try {
-            if (stallCheck == null) {
-                stallCheck = timers.schedule(this::checkStall, stallTimeout);
-            }
-        } finally {
-            lock.unlock();
+    /** Starts the stall check unless one is already pending. Under the lock. */
+    private void armStallCheckLocked() {
+        if (stallCheck == null) {
+            stallCheck = timers.schedule(this::checkStall, stallTimeout);
         }
     }
 

@@ -34,8 +34,6 @@ public final class SocketConnection implements WebSocket {
     private static final System.Logger LOG = System.getLogger("dev.duplex");
     /** Held while the connection waits for bytes: all an idle connection keeps for reading. */
     private static final int IDLE_READ_BUFFER = 1024;
-    /** The most one read of a burst takes, into a buffer dropped once the burst is read. */
-    private static final int BURST_READ_BUFFER = 64 * 1024;
 
     private final Socket socket;
     private final Connection core;
@@ -162,22 +160,34 @@ public final class SocketConnection implements WebSocket {
 
     /**
      * A full small read means more is probably waiting: reads what the socket already holds
-     * with a buffer sized to it and drops that buffer once the socket is drained, so a
-     * connection that waits for bytes holds only the small one (idle memory, issue 8).
+     * into a buffer lent by {@link BurstBuffers} and gives it back once the socket is drained,
+     * so a connection that waits for bytes holds only the small one (idle memory, issue 8).
+     * The core copies what it keeps (and a binary payload goes straight into its message).
      */
     private void readBurst(InputStream in) throws IOException {
         byte[] burst = null;
-        int available;
-        while (!readDone && !delivery.full() && (available = in.available()) > 0) {
-            int size = Math.min(Math.max(available, 8 * 1024), BURST_READ_BUFFER);
-            if (burst == null || burst.length < Math.min(available, BURST_READ_BUFFER)) {
-                burst = new byte[size];
+        try {
+            int available;
+            while (!readDone && !delivery.full() && (available = in.available()) > 0) {
+                if (burst == null) {
+                    burst = BurstBuffers.take();
+                }
+                // A little more room than what waits tells a drained socket (a short read)
+                // from one that filled the room, so a burst ends without asking again.
+                int room = Math.min(available + IDLE_READ_BUFFER, burst.length);
+                int n = in.read(burst, 0, room); // does not block: bytes are waiting
+                if (n < 0) {
+                    return; // the loop's next read sees the end of the stream too
+                }
+                receive(ByteBuffer.wrap(burst, 0, n));
+                if (n < room) {
+                    return; // drained: the loop's next read waits for more
+                }
             }
-            int n = in.read(burst); // does not block: bytes are waiting
-            if (n < 0) {
-                return; // the loop's next read sees the end of the stream too
+        } finally {
+            if (burst != null) {
+                BurstBuffers.release(burst);
             }
-            receive(ByteBuffer.wrap(burst, 0, n));
         }
     }
 
@@ -352,15 +362,12 @@ public final class SocketConnection implements WebSocket {
 
     @Override
     public CompletableFuture<Void> sendBinary(ByteBuffer data, SendOption... options) {
-        // Copied, as documented: a large unmasked frame is queued by reference, so without
-        // the copy a caller reusing its buffer would change bytes not yet written (row H6).
-        // A client's frames are masked into a fresh array while this call holds the lock (row
-        // B8), so the caller's bytes are never read after it returns: no copy needed there.
-        ByteBuffer payload = core.role() == Role.CLIENT
-                ? data.duplicate()
-                : ByteBuffer.allocate(data.remaining()).put(data.duplicate()).flip();
+        // Copied, as documented, so a caller reusing its buffer cannot change bytes not yet
+        // written (row H6): into the frame itself, behind its header, while this call holds
+        // the lock; a client's frame is masked into a fresh array the same way (row B8).
+        ByteBuffer payload = data.duplicate();
         boolean compress = allowsCompression(options);
-        return send(payload.remaining(), () -> core.sendMessage(dev.duplex.protocol.frame.Opcode.BINARY, payload, compress));
+        return send(payload.remaining(), () -> core.sendMessageCopy(dev.duplex.protocol.frame.Opcode.BINARY, payload, compress));
     }
 
     /** Row G6: the application may keep any message out of a negotiated compression. */

@@ -6,6 +6,7 @@
  */
 module dev.duplex {
     requires transitive dev.duplex.protocol;
+    requires jdk.management;
     exports dev.duplex;
     exports dev.duplex.auth;
 }

@@ -12,8 +12,11 @@ import java.util.Objects;
  *     1 MiB, 4096 fragments)
  * @param outboundSoftLimit queued bytes at which {@link WebSocket#isWritable()} turns false:
  *     it is true only while fewer bytes than this are queued (default 64 KiB)
- * @param outboundHardLimit queued bytes a send may not take the queue past; such a send fails
- *     at once (default 4 MiB)
+ * @param outboundHardLimit the backlog a send may not take the queue past (row H10): a send
+ *     that would fails its future and closes the connection with 1013 (try again later), since
+ *     a message has been lost. It bounds a backlog, not one message: any message, however
+ *     large, is queued when nothing is waiting. Pongs and close frames count towards it and
+ *     are never refused; at most one pong waits at a time (row H7). Default 4 MiB
  * @param writeStallTimeout how long a write may make no progress before the connection is
  *     aborted, since a blocking socket write has no timeout of its own (default 30 s)
  * @param pingInterval how often to ping the peer; zero turns keepalive off (default 20 s)
@@ -21,7 +24,7 @@ import java.util.Objects;
  * @param closeTimeout how long to wait for the peer's close frame, and then for the TCP close,
  *     before aborting (default 10 s)
  * @param rateLimits how fast the peer may send messages and bytes, and what happens past that
- *     (default {@link RateLimits#NONE}; rows F1, H3)
+ *     (default {@link RateLimits#DEFAULTS}: only control frames are limited; rows F1, H3, H7)
  * @param frameTimeout how long a frame may take from its first byte to its last before the
  *     connection is failed with 1008, so that a peer dripping bytes cannot hold it open; zero
  *     turns it off (default 30 s; row F4)
@@ -116,7 +119,7 @@ public record ConnectionOptions(
         private Duration pingInterval = DEFAULT_PING_INTERVAL;
         private Duration pongTimeout = DEFAULT_PONG_TIMEOUT;
         private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
-        private RateLimits rateLimits = RateLimits.NONE;
+        private RateLimits rateLimits = RateLimits.DEFAULTS;
         private Duration frameTimeout = DEFAULT_FRAME_TIMEOUT;
         private Duration messageTimeout = DEFAULT_MESSAGE_TIMEOUT;
         private long inboundQueueLimit = DEFAULT_INBOUND_QUEUE_LIMIT;

@@ -7,9 +7,18 @@ import java.util.concurrent.CompletableFuture;
  * One open WebSocket connection, server or client end. Every method may be called from any
  * thread. A send returns at once with a future that completes when the bytes have been
  * written to the socket, so a sender that waits on it, or watches {@link #bufferedAmount()},
- * feels the peer's pace (backpressure). A send that would take the queue past its hard limit
- * fails at once with {@link OutboundLimitException}; a send after the close frame fails with
- * {@link IllegalStateException}.
+ * feels the peer's pace (backpressure).
+ *
+ * <p>No send fails in silence (row H10). A send that would take the backlog past the hard
+ * limit ({@link ConnectionOptions#outboundHardLimit()}), or find the server's outbound budget
+ * spent while this connection holds the most, fails at once with
+ * {@link OutboundLimitException}, and the library closes the connection with 1013 (try again
+ * later): a message is lost, and the peer must not read on as if none were. A send after the
+ * close frame fails with {@link IllegalStateException}. Each connection logs its first failed
+ * send once. So a handler need not act on a failed send for the peer to learn of it; what it
+ * should do instead is keep the backlog from growing: send while {@link #isWritable()} is true,
+ * and otherwise wait on the last future (a handler may block) or skip what the peer can do
+ * without, as the demo's echo and chat room do.
  */
 public interface WebSocket {
 

@@ -3,11 +3,13 @@ package dev.duplex;
 import dev.duplex.internal.transport.ServerAcceptor;
 import dev.duplex.internal.transport.TlsAcceptor;
 import dev.duplex.protocol.handshake.HeadLimits;
+import dev.duplex.protocol.handshake.HostPolicy;
 import dev.duplex.protocol.handshake.OriginPolicy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,10 +33,26 @@ public final class WebSocketServer implements AutoCloseable {
 
     private WebSocketServer(Builder b) {
         this.tls = b.tls == null ? null : new TlsAcceptor(b.tls);
-        this.acceptor = new ServerAcceptor(
-                b.host == null ? new InetSocketAddress(b.port) : new InetSocketAddress(b.host, b.port),
+        InetSocketAddress bind = b.host == null ? new InetSocketAddress(b.port) : new InetSocketAddress(b.host, b.port);
+        this.acceptor = new ServerAcceptor(bind,
                 Map.copyOf(b.routes), Map.copyOf(b.resources), b.handshakeTimeout, b.headLimits,
-                b.originPolicy, b.interceptor, b.compression, tls, b.limits, Map.copyOf(b.endpoints));
+                hostPolicy(b, bind), b.originPolicy, b.interceptor, b.compression, tls, b.limits,
+                Map.copyOf(b.endpoints));
+    }
+
+    /**
+     * Row A20: the names given, else the default for the address bound. Bound to loopback, the
+     * loopback names only; otherwise those, the names given, and any IP address, which a client
+     * may use directly and which no rebinding page can claim.
+     */
+    private static HostPolicy hostPolicy(Builder b, InetSocketAddress bind) {
+        if (b.hostPolicy != null) {
+            return b.hostPolicy;
+        }
+        List<String> names = new ArrayList<>(HostPolicy.LOOPBACK_NAMES);
+        names.addAll(b.allowedHosts);
+        HostPolicy policy = HostPolicy.allowing(names);
+        return bind.getAddress() != null && bind.getAddress().isLoopbackAddress() ? policy : policy.orAnyAddress();
     }
 
     public static Builder builder() {
@@ -102,6 +120,8 @@ public final class WebSocketServer implements AutoCloseable {
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private HeadLimits headLimits = HeadLimits.DEFAULTS;
         private OriginPolicy originPolicy = OriginPolicy.sameOrigin();
+        private final List<String> allowedHosts = new ArrayList<>();
+        private HostPolicy hostPolicy;
         private ConnectionOptions connectionOptions = ConnectionOptions.DEFAULTS;
         private HandshakeInterceptor interceptor = HandshakeInterceptor.ACCEPT_ALL;
         private CompressionOptions compression = CompressionOptions.DISABLED;
@@ -144,6 +164,31 @@ public final class WebSocketServer implements AutoCloseable {
          */
         public Builder originPolicy(OriginPolicy policy) {
             this.originPolicy = Objects.requireNonNull(policy);
+            return this;
+        }
+
+        /**
+         * A name this server answers to in the {@code Host} field, besides the defaults (row
+         * A20): a request for any other name gets 421 before anything else is checked, which is
+         * what stops DNS rebinding. The defaults: bound to a loopback address, {@code localhost},
+         * {@code 127.0.0.1} and {@code [::1]}; bound to all interfaces or another address, those
+         * and any IP address literal. So a server reached by a DNS name must list it here.
+         * Repeatable; a leading dot ({@code .example.com}) allows the name and its subdomains.
+         *
+         * @throws IllegalArgumentException for an entry that is not a host name or address
+         */
+        public Builder allowedHost(String name) {
+            HostPolicy.allowing(List.of(name)); // refuses a malformed entry now, not at build
+            this.allowedHosts.add(name);
+            return this;
+        }
+
+        /**
+         * Replaces the Host check altogether, for example with {@link HostPolicy#any()} behind a
+         * proxy that checks the name itself; {@link #allowedHost} is then ignored.
+         */
+        public Builder hostPolicy(HostPolicy policy) {
+            this.hostPolicy = Objects.requireNonNull(policy);
             return this;
         }
 

@@ -1,7 +1,6 @@
 package dev.duplex.cli;
 
 import dev.duplex.Message;
-import dev.duplex.OutboundLimitException;
 import dev.duplex.WebSocket;
 import dev.duplex.WebSocketHandler;
 import java.util.ArrayDeque;
@@ -9,6 +8,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -21,10 +22,18 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>{@code {"type":"welcome","name":..,"members":[..],"history":[..]}} to a newcomer, with
  *       the last {@value #HISTORY} chat messages;
  *   <li>{@code {"type":"join"|"leave","name":..,"count":..,"time":..}} to everyone else;
- *   <li>{@code {"type":"message","name":..,"text":..,"time":..}} to everyone, the sender too.
+ *   <li>{@code {"type":"message","name":..,"text":..,"time":..}} to everyone, the sender too;
+ *   <li>{@code {"type":"refused","reason":..}} to a sender whose line was not posted (longer
+ *       than {@value #MAX_TEXT} code points), so nothing it typed disappears in silence;
+ *   <li>{@code {"type":"missed","count":..}} to a member that fell behind, before the next
+ *       message it is sent (see below).
  * </ul>
  * A binary message is refused with 1003 (unsupported data), which shows a close code in the
- * demo. Safe for concurrent use: each connection calls in on its own thread.
+ * demo. Row H8: a member whose backlog is past its soft limit is not sent what is posted
+ * meanwhile, so one member that does not read cannot make the room queue every message for
+ * it; it misses those messages and is told how many once it catches up. One that never reads
+ * again is closed by the write-stall deadline. Safe for concurrent use: each connection calls
+ * in on its own thread.
  */
 final class ChatRoom implements WebSocketHandler {
     /** Chat messages a newcomer is sent. */
@@ -36,6 +45,8 @@ final class ChatRoom implements WebSocketHandler {
     private final Map<WebSocket, String> members = new LinkedHashMap<>();
     private final ArrayDeque<String> history = new ArrayDeque<>(HISTORY);
     private final AtomicInteger guests = new AtomicInteger();
+    /** Messages each member missed while it was behind, not yet told of. */
+    private final Map<WebSocket, AtomicInteger> missed = new ConcurrentHashMap<>();
 
     @Override
     public void onOpen(WebSocket socket) {
@@ -66,7 +77,13 @@ final class ChatRoom implements WebSocketHandler {
             socket.close(1003, "the chat takes text messages only");
             return;
         }
-        String line = clean(text.text(), MAX_TEXT);
+        String line = clean(text.text(), Integer.MAX_VALUE);
+        if (line.codePointCount(0, line.length()) > MAX_TEXT) {
+            send(socket, JsonWriter.object().string("type", "refused")
+                    .string("reason", "a line holds at most " + MAX_TEXT + " characters; this one was not posted")
+                    .toString());
+            return;
+        }
         if (line.isEmpty()) {
             return;
         }
@@ -96,6 +113,7 @@ final class ChatRoom implements WebSocketHandler {
         String name;
         List<WebSocket> everyone;
         int count;
+        missed.remove(socket);
         lock.lock();
         try {
             name = members.remove(socket);
@@ -124,23 +142,29 @@ final class ChatRoom implements WebSocketHandler {
                 .number("time", System.currentTimeMillis()).toString();
     }
 
-    private static void broadcast(List<WebSocket> sockets, String json) {
+    private void broadcast(List<WebSocket> sockets, String json) {
         for (WebSocket s : sockets) {
             send(s, json);
         }
     }
 
     /**
-     * Sends without waiting. A member that cannot keep up is closed with 1008 rather than let
-     * the room's memory grow; one that is already closing simply misses the message.
+     * Sends without waiting, unless the member is behind (row H8): then the message is counted
+     * as missed instead, and the count goes out before the next message it is sent. So the
+     * room holds at most a soft limit's worth for each member. A send that fails anyway has
+     * closed the connection and been logged by the library.
      */
-    private static void send(WebSocket socket, String json) {
-        socket.sendText(json).whenComplete((ok, error) -> {
-            if (error instanceof OutboundLimitException
-                    || (error != null && error.getCause() instanceof OutboundLimitException)) {
-                socket.close(1008, "too slow to keep up with the chat");
-            }
-        });
+    private CompletableFuture<Void> send(WebSocket socket, String json) {
+        AtomicInteger behind = missed.computeIfAbsent(socket, s -> new AtomicInteger());
+        if (!socket.isWritable()) {
+            behind.incrementAndGet();
+            return CompletableFuture.completedFuture(null);
+        }
+        int count = behind.getAndSet(0);
+        if (count > 0) {
+            socket.sendText(JsonWriter.object().string("type", "missed").number("count", count).toString());
+        }
+        return socket.sendText(json);
     }
 
     /** Adds " (2)", " (3)"... to a name already taken. Holds the lock. */

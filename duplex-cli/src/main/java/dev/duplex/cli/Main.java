@@ -59,7 +59,14 @@ public final class Main {
                         --tls-pkcs12 FILE --tls-password PASS (or env DUPLEX_TLS_PASSWORD)
                         --demo-auth (/echo needs a ticket from POST /ticket; prints the password)
                         --max-connections N  --max-connections-per-address N (429/503 past them)
-                        --rate-limit MSGS/s  --byte-rate-limit BYTES/s (per connection; 1008 past them)
+                        --rate-limit MSGS/s  --byte-rate-limit BYTES/s (per connection; 1008 past them;
+                        the byte rate counts what compressed messages inflate to)
+                        --control-frame-rate N/s (100/s: pings and pongs; held back, then 1008)
+                        --allowed-host NAME (repeatable; answered besides localhost, 127.0.0.1, [::1]
+                        and, unless bound to loopback, any IP address; '*' for any; 421 otherwise)
+                        --outbound-limit BYTES (4194304; a backlog past it closes with 1013)
+                        --outbound-budget BYTES (an eighth of the heap; all connections together)
+                        --write-stall-timeout SECONDS (30; a peer that reads nothing is dropped)
               connect   open a WebSocket to URL (ws:// or wss://) and exchange messages
                         URL  --header 'NAME: VALUE' (repeatable)  --subprotocol NAME (repeatable)
                         --origin ORIGIN  --insecure (wss: accept any certificate, like curl -k)

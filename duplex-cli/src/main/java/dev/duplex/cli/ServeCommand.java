@@ -2,12 +2,14 @@ package dev.duplex.cli;
 
 import dev.duplex.CompressionOptions;
 import dev.duplex.ConnectionOptions;
+import dev.duplex.ServerLimits;
 import dev.duplex.TlsOptions;
 import dev.duplex.Message;
 import dev.duplex.WebSocket;
 import dev.duplex.WebSocketHandler;
 import dev.duplex.WebSocketServer;
 import dev.duplex.protocol.Limits;
+import dev.duplex.protocol.handshake.HostPolicy;
 import dev.duplex.protocol.handshake.OriginPolicy;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,8 +25,9 @@ final class ServeCommand {
     static final Set<String> OPTIONS = Set.of("host", "port", "max-message-size", "max-fragments",
             "handshake-timeout", "allowed-origin", "subprotocol", "compression!",
             "tls-cert", "tls-key", "tls-pkcs12", "tls-password",
-            "demo-auth!", LimitFlags.MAX_CONNECTIONS, LimitFlags.MAX_PER_ADDRESS, LimitFlags.RATE_LIMIT,
-            LimitFlags.BYTE_RATE_LIMIT);
+            "demo-auth!", "allowed-host", LimitFlags.MAX_CONNECTIONS, LimitFlags.MAX_PER_ADDRESS,
+            LimitFlags.RATE_LIMIT, LimitFlags.BYTE_RATE_LIMIT, LimitFlags.CONTROL_FRAME_RATE, LimitFlags.OUTBOUND_LIMIT, LimitFlags.OUTBOUND_BUDGET,
+            LimitFlags.WRITE_STALL_TIMEOUT);
 
     private ServeCommand() {}
 
@@ -42,13 +45,24 @@ final class ServeCommand {
                 ? OriginPolicy.sameOrigin()
                 : OriginPolicy.allowing(args.all("allowed-origin"));
 
+        ServerLimits serverLimits = LimitFlags.serverLimits(args);
         WebSocketServer.Builder builder = WebSocketServer.builder()
                 .port(port)
                 .handshakeTimeout(handshakeTimeout)
                 .originPolicy(origins)
-                .connectionOptions(ConnectionOptions.builder().limits(limits).rateLimits(LimitFlags.rateLimits(args)).build())
-                .limits(LimitFlags.serverLimits(args))
+                .connectionOptions(LimitFlags.connectionOptions(args, ConnectionOptions.builder().limits(limits)).build())
+                .limits(serverLimits)
                 .compression(args.flag("compression") ? CompressionOptions.ENABLED : CompressionOptions.DISABLED);
+        List<String> hosts = args.all("allowed-host");
+        if (hosts.contains("*")) {
+            builder.hostPolicy(HostPolicy.any());
+        } else {
+            try {
+                hosts.forEach(builder::allowedHost);
+            } catch (IllegalArgumentException e) {
+                throw new Arguments.UsageException("--allowed-host: " + e.getMessage());
+            }
+        }
         demo(builder, args.all("subprotocol"));
         DemoAuth auth = DemoAuth.install(builder, args.flag("demo-auth"), origins);
         if (host != null) {
@@ -85,6 +99,9 @@ final class ServeCommand {
         if (auth != null) {
             auth.printTo(out, http + shown + ":" + server.port());
         }
+        if (serverLimits.maxConnections() != ServerLimits.UNLIMITED) {
+            out.println("  at most " + serverLimits.maxConnections() + " connections at once (503 past that)");
+        }
         out.println("  Ctrl-C stops (open connections get 1001, going away)");
         out.flush();
 
@@ -115,10 +132,19 @@ final class ServeCommand {
                 .resource(DemoAuth.SCRIPT_PATH, "text/javascript; charset=utf-8", DemoAuth.SCRIPT_WHEN_OFF);
     }
 
-    /** Sends every message back as it came: text as text, binary as binary. */
+    /**
+     * Sends every message back as it came: text as text, binary as binary, whatever its size.
+     * The handler does not wait for the echo to be written: a client that writes a burst
+     * before it reads would then wait on the server while the server waited on it. So echoes
+     * queue up to the connection's outbound limit; a client that sends more than that before
+     * reading gets the echoes that fit, in order, and then a close with 1013 (try again
+     * later), never a reply dropped in silence (row H10): the library fails that send, closes
+     * the connection and logs it.
+     */
     static final class Echo implements WebSocketHandler {
         @Override
         public void onMessage(WebSocket socket, Message message) {
+            // A failed echo closes the connection with 1013 by itself (see WebSocket).
             socket.send(message);
         }
     }

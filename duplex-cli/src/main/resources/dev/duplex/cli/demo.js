@@ -235,6 +235,10 @@ function joinChat(name) {
         setChatEnabled(true);
       } else if (m.type === 'message') {
         showChatMessage(m);
+      } else if (m.type === 'missed') {
+        item(chatList, 'bad', '* you fell behind and missed ' + m.count + ' message(s)', false);
+      } else if (m.type === 'refused') {
+        item(chatList, 'bad', '* not posted: ' + m.reason, false);
       } else if (m.type === 'join' || m.type === 'leave') {
         item(chatList, 'info', '* ' + m.name + (m.type === 'join' ? ' joined' : ' left'), false);
         $('chat-members').textContent = '(' + m.count + ' here)';

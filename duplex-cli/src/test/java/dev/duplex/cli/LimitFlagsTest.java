@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.duplex.ConnectionOptions;
 import dev.duplex.Rate;
 import dev.duplex.RateLimits;
 import dev.duplex.ServerLimits;
@@ -16,10 +17,28 @@ class LimitFlagsTest {
     }
 
     @Test
-    void withoutFlagsEverythingIsOff() {
-        assertEquals(ServerLimits.UNLIMITED, LimitFlags.serverLimits(parse()).maxConnections());
-        assertEquals(ServerLimits.UNLIMITED, LimitFlags.serverLimits(parse()).maxConnectionsPerAddress());
-        assertTrue(LimitFlags.rateLimits(parse()).isUnlimited());
+    void withoutFlagsRatesAreOffAndTheRestHaveTheLibrarysDefaults() {
+        ServerLimits limits = LimitFlags.serverLimits(parse());
+        assertEquals(ServerLimits.DEFAULT_MAX_CONNECTIONS, limits.maxConnections());
+        assertEquals(ServerLimits.UNLIMITED, limits.maxConnectionsPerAddress());
+        assertEquals(ServerLimits.DEFAULT_OUTBOUND_BUDGET, limits.outboundBudget());
+        assertEquals(RateLimits.DEFAULTS, LimitFlags.rateLimits(parse()));
+        assertEquals(Rate.perSecond(7), LimitFlags.rateLimits(parse("--control-frame-rate", "7/s")).controlFrames());
+        ConnectionOptions options = LimitFlags.connectionOptions(parse(), ConnectionOptions.builder()).build();
+        assertEquals(ConnectionOptions.DEFAULT_OUTBOUND_HARD_LIMIT, options.outboundHardLimit());
+        assertEquals(ConnectionOptions.DEFAULT_OUTBOUND_SOFT_LIMIT, options.outboundSoftLimit());
+        assertEquals(ConnectionOptions.DEFAULT_WRITE_STALL_TIMEOUT, options.writeStallTimeout());
+    }
+
+    @Test
+    void outboundFlagsAreParsed() {
+        Arguments args = parse("--outbound-limit", "1000", "--outbound-budget", "123456", "--write-stall-timeout", "3");
+        ConnectionOptions options = LimitFlags.connectionOptions(args, ConnectionOptions.builder()).build();
+        assertEquals(1000, options.outboundHardLimit());
+        assertEquals(1000, options.outboundSoftLimit(), "the soft limit never above the hard one");
+        assertEquals(java.time.Duration.ofSeconds(3), options.writeStallTimeout());
+        assertEquals(123456, LimitFlags.serverLimits(args).outboundBudget());
+        assertThrows(Arguments.UsageException.class, () -> LimitFlags.serverLimits(parse("--outbound-budget", "0")));
     }
 
     @Test

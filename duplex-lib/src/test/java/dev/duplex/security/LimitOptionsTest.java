@@ -20,14 +20,33 @@ import org.junit.jupiter.api.Test;
 class LimitOptionsTest {
 
     @Test
-    void H4_connectionCapsAreOffByDefault() {
+    void H4_connectionCapsAreOffByDefaultButTheOneUnderTheFileLimit() {
         ServerLimits defaults = ServerLimits.DEFAULTS;
-        assertEquals(ServerLimits.UNLIMITED, defaults.maxConnections());
+        assertEquals(ServerLimits.DEFAULT_MAX_CONNECTIONS, defaults.maxConnections());
         assertEquals(ServerLimits.UNLIMITED, defaults.maxConnectionsPerAddress());
         assertTrue(defaults.connectionAttemptsPerAddress().isUnlimited());
         assertEquals(ServerLimits.UNLIMITED, defaults.maxConnectionsPerPrincipal());
         assertEquals(7, ServerLimits.builder().maxConnectionsPerPrincipal(7).build().maxConnectionsPerPrincipal());
         assertEquals(7, ServerLimits.builder().maxConnectionsPerPrincipal(7).build().toBuilder().build().maxConnectionsPerPrincipal());
+    }
+
+    @Test
+    void H9_theDefaultConnectionCapLeavesTheOpenDescriptorsAndATenthOfTheFileLimitAtLeast64() {
+        var os = (com.sun.management.UnixOperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long limit = os.getMaxFileDescriptorCount();
+        long cap = ServerLimits.DEFAULT_MAX_CONNECTIONS;
+        assertTrue(cap <= limit - Math.max(64, limit / 10) - 3, "stdin, stdout and stderr at least are open: " + cap);
+        // Read at class load; this JVM has opened more since, not fewer than it had then.
+        assertTrue(cap >= limit - os.getOpenFileDescriptorCount() - Math.max(64, limit / 10), "cap " + cap);
+        assertEquals(ServerLimits.UNLIMITED, ServerLimits.builder().maxConnections(ServerLimits.UNLIMITED).build().maxConnections());
+    }
+
+    @Test
+    void H8_outboundBudgetIsOnByDefaultAtMost1GiBAndAnEighthOfTheHeap() {
+        assertEquals(Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 8), ServerLimits.DEFAULTS.outboundBudget());
+        assertEquals(1, ServerLimits.builder().outboundBudget(1).build().outboundBudget());
+        assertEquals(99, ServerLimits.builder().outboundBudget(99).build().toBuilder().build().outboundBudget());
+        assertThrows(IllegalArgumentException.class, () -> ServerLimits.builder().outboundBudget(0).build());
     }
 
     @Test
@@ -48,10 +67,13 @@ class LimitOptionsTest {
     }
 
     @Test
-    void H3_rateLimitsAreOffByDefaultWithATenSecondGraceThatQueuesBeforeClosing() {
+    void H3_messageAndByteRatesAreOffByDefaultControlFramesAreNotAndTheGraceIsTenSeconds() {
         RateLimits defaults = ConnectionOptions.DEFAULTS.rateLimits();
-        assertEquals(RateLimits.NONE, defaults);
-        assertTrue(defaults.isUnlimited());
+        assertEquals(RateLimits.DEFAULTS, defaults);
+        assertTrue(defaults.messages().isUnlimited());
+        assertTrue(defaults.bytes().isUnlimited());
+        assertEquals(Rate.perSecond(100), defaults.controlFrames());
+        assertTrue(RateLimits.NONE.isUnlimited());
         assertEquals(Duration.ofSeconds(10), defaults.grace());
         assertEquals(RateLimits.Excess.PAUSE_THEN_CLOSE, defaults.onExcess());
     }

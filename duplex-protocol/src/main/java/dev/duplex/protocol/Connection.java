@@ -424,6 +424,26 @@ public final class Connection {
         return out;
     }
 
+    /**
+     * How many more bytes permessage-deflate has inflated from what was read than the
+     * compressed bytes it was given, over the connection's life so far. A byte rate that counts
+     * wire bytes alone would let a peer send a small frame that inflates to a megabyte; a
+     * transport charges this growth to the same rate (row H3).
+     */
+    public long inflationExcess() {
+        return assembler.inflationExcess();
+    }
+
+    /**
+     * Where, in what {@link #takeOutbound} would return now, the pong that answers the latest
+     * ping is; -1 when there is none. A transport that holds frames after taking them may drop
+     * such a pong when a newer one comes before it is written, as this connection does with
+     * its own (RFC 6455 5.5.3), so that a peer that pings and never reads holds one pong.
+     */
+    public int pongIndex() {
+        return queuedPong;
+    }
+
     /** Whether bytes are queued for the peer. */
     public boolean hasOutbound() {
         return !outbound.isEmpty();

@@ -23,6 +23,8 @@ final class MessageAssembler {
     private byte[] buffer = new byte[0];
     private int size;
     private long expectedSize = -1;      // an unfragmented, uncompressed message's length, else -1
+    private long compressedIn;           // payload bytes given to decoders, over the connection's life
+    private long inflatedOut;            // bytes they gave back
 
     MessageAssembler(Limits limits, Extension extension) {
         this.limits = limits;
@@ -64,6 +66,7 @@ final class MessageAssembler {
     /** Takes unmasked payload bytes of the current frame. */
     void payload(byte[] bytes, int offset, int length) {
         if (decoder != null) {
+            compressedIn += length;
             decoder.decode(ByteBuffer.wrap(bytes, offset, length), false, this::append);
         } else {
             append(bytes, offset, length);
@@ -146,6 +149,14 @@ final class MessageAssembler {
         return messageOpcode != null;
     }
 
+    /**
+     * How many more bytes decompression has produced than it was given, over the connection's
+     * life so far; it grows while compressed messages arrive.
+     */
+    long inflationExcess() {
+        return inflatedOut - compressedIn;
+    }
+
     /** The bytes of the message in progress received so far. */
     int size() {
         return size;
@@ -161,6 +172,9 @@ final class MessageAssembler {
         reserve(size + length);
         System.arraycopy(bytes, offset, buffer, size, length);
         size += length;
+        if (decoder != null) {
+            inflatedOut += length;
+        }
     }
 
     private void reserve(int capacity) {

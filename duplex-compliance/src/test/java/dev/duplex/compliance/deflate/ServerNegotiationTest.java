@@ -153,18 +153,45 @@ class ServerNegotiationTest {
         "permessage-deflate; server_max_window_bits=08",
         "permessage-deflate; server_max_window_bits=+9",
         "permessage-deflate; client_max_window_bits=7",
-        "permessage-deflate; client_max_window_bits=\"\"",
         "permessage-deflate; server_no_context_takeover=true",
         "permessage-deflate; client_no_context_takeover=1",
         "permessage-deflate; unknown_parameter",
+        "permessage-deflate; x-unknown=1",
         "permessage-deflate; server_no_context_takeover; server_no_context_takeover",
         "permessage-deflate; server_max_window_bits=10; server_max_window_bits=11",
+    })
+    void A13_anOfferWithBadParametersIsDeclinedAndTheConnectionRunsUncompressed(String offer) throws IOException {
+        // RFC 7692 5: the server MUST decline such an offer; the request itself is fine.
+        try (DeflateClient client = DeflateClient.connect(defaults.port(), DeflateServers.ECHO, offer)) {
+            assertNull(client.extensions(), offer);
+            client.sendMessage(DeflateClient.TEXT, "plain".getBytes(UTF_8), false);
+            DeflateClient.WireMessage echo = client.readMessage();
+            assertFalse(echo.compressed(), offer);
+            assertEquals("plain", new String(echo.payload(), UTF_8));
+        }
+    }
+
+    @ParameterizedTest(name = "[{index}] {0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "permessage-deflate; x-unknown=1, permessage-deflate | permessage-deflate",
+        "permessage-deflate; server_max_window_bits=7, permessage-deflate; server_max_window_bits=10"
+                + " | permessage-deflate; server_max_window_bits=10",
+        "permessage-deflate, permessage-deflate; server_max_window_bits=99 | permessage-deflate",
+        "permessage-deflate; client_max_window_bits; client_max_window_bits, permessage-deflate | permessage-deflate",
+    })
+    void A13_anOfferWithBadParametersIsDeclinedForTheNextAcceptableOne(String offer, String expected) throws IOException {
+        assertAgreed(defaults, offer, expected);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "permessage-deflate; client_max_window_bits=\"\"",
         "permessage-deflate; server_max_window_bits=\"10",
         "permessage-deflate;",
-        // A malformed offer anywhere fails the handshake, even after one that is fine.
-        "permessage-deflate, permessage-deflate; server_max_window_bits=99",
+        // A header that cannot be parsed fails the handshake, even after an offer that is fine.
+        "permessage-deflate, permessage-deflate; server_max_window_bits=\"99",
     })
-    void A13_aMalformedOfferGets400(String offer) throws IOException {
+    void A13_aHeaderThatCannotBeParsedGets400(String offer) throws IOException {
         try (DeflateClient client = DeflateClient.handshake(defaults.port(), DeflateServers.ECHO, offer)) {
             assertEquals(400, client.status(), offer);
             client.awaitEndOfStream(DeflateClient.READ_DEADLINE);

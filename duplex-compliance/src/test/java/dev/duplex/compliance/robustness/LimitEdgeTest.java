@@ -253,16 +253,25 @@ class LimitEdgeTest {
                 long room = HARD - socket.bufferedAmount();
                 int payload = payloadFillingExactly(room);
 
-                CompletableFuture<Void> tooBig = socket.sendBinary(new byte[payload + 1]);
-                SlowReaderTest.assertOutboundLimitException(tooBig);
-                assertEquals(STALLED, socket.bufferedAmount(), "a refused send must queue nothing");
-
                 CompletableFuture<Void> exact = socket.sendBinary(new byte[payload]);
                 assertFalse(exact.isDone(), "a send that fits waits behind the stalled message");
                 assertEquals(HARD, socket.bufferedAmount(), "the queue is now exactly at the hard limit");
 
+                // Row H10: one byte more is refused, and the connection is closed with 1013
+                // rather than left to go on with a message missing.
                 SlowReaderTest.assertOutboundLimitException(socket.sendBinary(new byte[0]));
-                assertEquals(HARD, socket.bufferedAmount());
+                assertFalse(socket.isOpen(), "a refused send closes the connection");
+                assertTrue(socket.bufferedAmount() > HARD, "only the close frame is queued past the limit");
+                assertTrue(socket.bufferedAmount() <= HARD + 2 + 125, "only the close frame is queued past the limit");
+            });
+        }
+
+        @Test
+        void H1_aSendPastTheLimitIsRefusedEvenWhenASmallerOneWouldFit() throws Exception {
+            withStalledConnection(socket -> {
+                int payload = payloadFillingExactly(HARD - socket.bufferedAmount());
+                SlowReaderTest.assertOutboundLimitException(socket.sendBinary(new byte[payload + 1]));
+                assertFalse(socket.isOpen(), "a refused send closes the connection");
             });
         }
 

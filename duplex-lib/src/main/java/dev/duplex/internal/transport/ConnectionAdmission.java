@@ -45,6 +45,8 @@ final class ConnectionAdmission {
     private final ConcurrentHashMap<AddressKey, PerAddress> addresses = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Integer> principals = new ConcurrentHashMap<>();
     private volatile long lastSweep;
+    /** Refusals are what a flood makes: logged at most once a second (row H9). */
+    private final ThrottledLog refusals = new ThrottledLog();
 
     ConnectionAdmission(ServerLimits limits, Timers timers) {
         this(limits, timers, System::nanoTime);
@@ -84,7 +86,7 @@ final class ConnectionAdmission {
                 return admitted.slot();
             }
             case Verdict.Refused refused -> {
-                LOG.log(System.Logger.Level.INFO, "connection from {0} refused: {1} ({2})",
+                refusals.log(System.Logger.Level.INFO, "connection from {0} refused: {1} ({2})",
                         socket.getRemoteSocketAddress(), refused.response().status(), refused.reason());
                 refuse(socket, secure, refused.response());
                 return null;

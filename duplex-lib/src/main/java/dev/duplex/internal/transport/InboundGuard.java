@@ -37,29 +37,33 @@ final class InboundGuard {
     }
 
     private final Socket socket;
+    private final ThrottledLog failures;
     private final Timers timers;
     private final BooleanSupplier handlerRunning;
     private final Violations violations;
     private final PartialMessageBudget.Account budget;
     private final RateLimits rates;
-    private final TokenBucket messages; // null when unlimited
+    private final Throttle messages;     // null when unlimited
     private final TokenBucket bytes;    // null when unlimited
+    private final Throttle controls;    // null when unlimited
     private final int maxRead;
     private final Duration frameTimeout;
     private final Duration messageTimeout;
 
     // Read-loop state (the delivery thread takes message tokens); volatile because the
     // keepalive asks for it from the timers.
-    private volatile long messagesThrottledSince;
     private volatile long bytesThrottledSince;
     private volatile boolean paused;
     private final AtomicBoolean violated = new AtomicBoolean();
+    /** The inflation excess already charged to {@link #bytes}; under the connection's lock. */
+    private long inflationCharged;
 
     private final Deadline frame;
     private final Deadline message;
 
     InboundGuard(Socket socket, ConnectionOptions options, PartialMessageBudget.Account budget, Timers timers,
-                 BooleanSupplier handlerRunning, Violations violations) {
+                 BooleanSupplier handlerRunning, Violations violations, ThrottledLog failures) {
+        this.failures = failures;
         this.socket = socket;
         this.timers = timers;
         this.handlerRunning = handlerRunning;
@@ -67,8 +71,14 @@ final class InboundGuard {
         this.budget = budget;
         this.rates = options.rateLimits();
         long now = System.nanoTime();
-        this.messages = rates.messages().isUnlimited() ? null : new TokenBucket(rates.messages(), now);
+        this.messages = rates.messages().isUnlimited() ? null
+                : new Throttle(new TokenBucket(rates.messages(), now), "message rate limit exceeded", 0);
         this.bytes = rates.bytes().isUnlimited() ? null : new TokenBucket(rates.bytes(), now);
+        // A flood is never quiet: its grace ends only once the peer lets half the burst refill,
+        // not whenever a token happens to be there as the loop comes round (row H7).
+        this.controls = rates.controlFrames().isUnlimited() ? null
+                : new Throttle(new TokenBucket(rates.controlFrames(), now), "control frame rate limit exceeded",
+                        rates.controlFrames().burst() / 2.0);
         Rate byteRate = rates.bytes();
         this.maxRead = byteRate.isUnlimited() ? Integer.MAX_VALUE : (int) Math.min(Integer.MAX_VALUE, byteRate.burst());
         this.frameTimeout = options.frameTimeout();
@@ -126,38 +136,72 @@ final class InboundGuard {
     }
 
     /**
-     * Before a message, ping or pong goes to the handler: takes a token, waiting for one while
-     * the peer is past its burst. False when the connection has been failed instead; the event
-     * is then dropped.
+     * Before a message goes to the handler: takes a token, waiting for one while the peer is
+     * past its burst. False when the connection has been failed instead; the event is then
+     * dropped.
      */
     boolean beforeEvent() {
+        return take(messages);
+    }
+
+    /**
+     * Before a ping or pong is answered or goes to the handler: a token of the control-frame
+     * rate (rows F1, H7), then one of the message rate, waiting for each as for a message.
+     * While a flood waits here, the read loop reads nothing and costs no CPU.
+     */
+    boolean beforeControlEvent() {
+        return take(controls) && take(messages);
+    }
+
+    /**
+     * A token bucket and since when its peer has been held back for it: each rate has its own,
+     * so that a token taken easily from one does not reset the grace of another.
+     */
+    private static final class Throttle {
+        final TokenBucket bucket;
+        final String violation;
+        /** The tokens left after a take that show the peer is back within the rate. */
+        final double quietLevel;
+        /** When the peer first found this bucket empty, 0 while it is within the rate. */
+        volatile long since;
+
+        Throttle(TokenBucket bucket, String violation, double quietLevel) {
+            this.bucket = bucket;
+            this.violation = violation;
+            this.quietLevel = quietLevel;
+        }
+    }
+
+    private boolean take(Throttle throttle) {
         if (violated.get()) {
             return false;
         }
-        if (messages == null) {
+        if (throttle == null) {
             return true;
         }
         long now = System.nanoTime();
-        if (messages.tryTake(1, now)) {
-            messagesThrottledSince = 0;
+        if (throttle.bucket.tryTake(1, now)) {
+            if (throttle.bucket.tokens(now) >= throttle.quietLevel) {
+                throttle.since = 0;
+            }
             return true;
         }
         if (rates.onExcess() == RateLimits.Excess.CLOSE) {
-            violate(CloseStatus.POLICY_VIOLATION, "message rate limit exceeded");
+            violate(CloseStatus.POLICY_VIOLATION, throttle.violation);
             return false;
         }
-        if (messagesThrottledSince == 0) {
-            messagesThrottledSince = now;
+        if (throttle.since == 0) {
+            throttle.since = now;
         }
-        long wait = messages.nanosUntil(1, now);
-        if (now + wait - messagesThrottledSince > rates.grace().toNanos()) {
-            violate(CloseStatus.POLICY_VIOLATION, "message rate limit exceeded");
+        long wait = throttle.bucket.nanosUntil(1, now);
+        if (now + wait - throttle.since > rates.grace().toNanos()) {
+            violate(CloseStatus.POLICY_VIOLATION, throttle.violation);
             return false;
         }
         if (!pause(wait)) {
             return false;
         }
-        messages.take(1, System.nanoTime());
+        throttle.bucket.take(1, System.nanoTime());
         return !violated.get();
     }
 
@@ -171,14 +215,23 @@ final class InboundGuard {
         if (violated.get()) {
             return false;
         }
-        if (messages == null) {
-            return true;
+        long now = System.nanoTime();
+        if (controls != null && controls.bucket.tokens(now) < 1) {
+            return false;
         }
-        if (messages.tryTake(1, System.nanoTime())) {
-            messagesThrottledSince = 0;
-            return true;
+        if (messages != null && !messages.bucket.tryTake(1, now)) {
+            return false;
         }
-        return false;
+        if (controls != null) {
+            controls.bucket.take(1, now);
+            if (controls.bucket.tokens(now) >= controls.quietLevel) {
+                controls.since = 0;
+            }
+        }
+        if (messages != null) {
+            messages.since = 0;
+        }
+        return true;
     }
 
     /**
@@ -188,7 +241,8 @@ final class InboundGuard {
      * bounds how long this lasts. Safe to call from any thread.
      */
     boolean holdingBack() {
-        return paused || messagesThrottledSince != 0 || bytesThrottledSince != 0;
+        return paused || (messages != null && messages.since != 0) || (controls != null && controls.since != 0)
+                || bytesThrottledSince != 0;
     }
 
     /** Waits, looking out for the socket being closed meanwhile; false if it was. */
@@ -227,8 +281,33 @@ final class InboundGuard {
             return;
         }
         long now = System.nanoTime();
+        chargeInflation(core);
         frame.observe(core.isFrameIncomplete(), now);
         message.observe(core.isMessageIncomplete(), now);
+    }
+
+    /**
+     * Row H3: the byte rate counts what compressed messages inflate to, not only their wire
+     * bytes, so a 3 KB frame that inflates to 1 MiB costs 1 MiB of the rate. The wire bytes are
+     * already charged as they are read; here only the growth beyond them. A peer that inflates
+     * past its rate waits for tokens like one that sends too fast, and is failed with 1008 when
+     * it stays past it for the grace period. Called after each event is taken, before it is
+     * delivered, so a message past the rate is not; under the connection's lock.
+     */
+    void chargeInflation(Connection core) {
+        if (bytes == null || violated.get()) {
+            return;
+        }
+        long excess = core.inflationExcess();
+        if (excess <= inflationCharged) {
+            return;
+        }
+        long now = System.nanoTime();
+        bytes.take(excess - inflationCharged, now);
+        inflationCharged = excess;
+        if (rates.onExcess() == RateLimits.Excess.CLOSE && bytes.tokens(now) < 0) {
+            violate(CloseStatus.POLICY_VIOLATION, "byte rate limit exceeded (inflated bytes)");
+        }
     }
 
     /** The connection is over: gives the budget back and stops the deadlines. */
@@ -243,7 +322,7 @@ final class InboundGuard {
         if (!violated.compareAndSet(false, true)) {
             return; // the read loop and a deadline may find a violation at once: one failure
         }
-        LOG.log(System.Logger.Level.INFO, "failing connection from {0}: {1} {2}",
+        failures.log(System.Logger.Level.INFO, "failing connection from {0}: {1} {2}",
                 socket.getRemoteSocketAddress(), code, reason);
         violations.fail(code, reason);
     }

@@ -22,6 +22,7 @@ final class Keepalive {
     private static final String PING_PAYLOAD = "duplex-keepalive";
 
     private final ReentrantLock lock;
+    private final ThrottledLog failures;
     private final Timers timers;
     private final Duration pingInterval;
     private final Duration pongTimeout;
@@ -47,11 +48,13 @@ final class Keepalive {
      * @param pongMayBeUnread whether a pong may be waiting unread (the handler runs, or the
      *     rate limiter holds the peer back)
      * @param violations where the 1011 goes: the connection's own fail(code, reason)
+     * @param failures where the missed pong is logged, throttled with the server's other failures
      */
     Keepalive(ReentrantLock lock, Timers timers, ConnectionOptions options, InetSocketAddress peer,
               Predicate<ByteBuffer> pingIfOpen, BooleanSupplier ended, BooleanSupplier pongMayBeUnread,
-              InboundGuard.Violations violations) {
+              InboundGuard.Violations violations, ThrottledLog failures) {
         this.lock = lock;
+        this.failures = failures;
         this.timers = timers;
         this.pingInterval = options.pingInterval();
         this.pongTimeout = options.pongTimeout();
@@ -109,7 +112,7 @@ final class Keepalive {
             pongDeadline = timers.schedule(this::pongTimedOut, pongTimeout);
             return;
         }
-        LOG.log(System.Logger.Level.INFO, "no pong from {0} within {1} ms; failing with 1011",
+        failures.log(System.Logger.Level.INFO, "no pong from {0} within {1} ms; failing with 1011",
                 peer, pongTimeout.toMillis());
         violations.fail(CloseStatus.INTERNAL_ERROR, "keepalive timeout");
     }

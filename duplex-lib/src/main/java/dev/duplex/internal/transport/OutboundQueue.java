@@ -1,5 +1,6 @@
 package dev.duplex.internal.transport;
 
+import dev.duplex.OutboundLimitException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -37,7 +38,18 @@ final class OutboundQueue {
     /** A writer starts whenever the queue fills: a shared factory, not a new builder each time. */
     private static final ThreadFactory WRITER_THREADS = Thread.ofVirtual().name("duplex-writer").factory();
 
-    private record Pending(List<ByteBuffer> buffers, long bytes, CompletableFuture<Void> done) {}
+    /** Buffers queued together, and the future of the send they came from, if any. */
+    private static final class Pending {
+        final List<ByteBuffer> buffers;
+        final long bytes;
+        CompletableFuture<Void> done;
+
+        Pending(List<ByteBuffer> buffers, long bytes, CompletableFuture<Void> done) {
+            this.buffers = buffers;
+            this.bytes = bytes;
+            this.done = done;
+        }
+    }
 
     private final Socket socket;
     /** The TCP socket: {@link #socket} itself, or the one a TLS socket is layered over. */
@@ -46,9 +58,19 @@ final class OutboundQueue {
     private final Timers timers;
     private final Duration stallTimeout;
     private final Runnable onStall;
+    private final OutboundBudget budget;
+    private final Runnable onEvicted;
+    /** The backlog past which a new pong replaces the one waiting (the soft limit). */
+    private final long pongReplaceThreshold;
 
     private final ReentrantLock lock = new ReentrantLock();
+    /** Waiting to be written; the writer moves them to {@link #inFlight} as it takes them. */
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    /** The batch the writer is writing now. */
+    private List<Pending> inFlight = List.of();
+    /** The last pong in {@link #queue}, which the writer has not taken yet, or null (row H7). */
+    private Pending unsentPong;
+    /** Bytes in {@link #queue} and {@link #inFlight}: everything not yet written. */
     private long queuedBytes;
     private boolean writerRunning;
     private boolean closeWhenDrained;
@@ -63,17 +85,25 @@ final class OutboundQueue {
     /**
      * @param raw the TCP socket {@code socket} is layered over, or {@code socket} itself when
      *     it is not a TLS socket
+     * @param budget the server's budget for queued bytes, shared by its connections
+     * @param onEvicted told when the budget evicts this queue (row H8), just before it is aborted
+     * @param pongReplaceThreshold the backlog past which a pong replaces the one waiting (row H7)
      */
-    OutboundQueue(Socket socket, Socket raw, OutputStream out, Timers timers, Duration stallTimeout, Runnable onStall) {
+    OutboundQueue(Socket socket, Socket raw, OutputStream out, Timers timers, Duration stallTimeout, Runnable onStall,
+                  OutboundBudget budget, Runnable onEvicted, long pongReplaceThreshold) {
+        this.pongReplaceThreshold = pongReplaceThreshold;
         this.socket = socket;
         this.raw = raw;
         this.out = out;
         this.timers = timers;
         this.stallTimeout = stallTimeout;
         this.onStall = onStall;
+        this.budget = budget;
+        this.onEvicted = onEvicted;
+        budget.register(this);
     }
 
-    /** Bytes queued and not yet written. */
+    /** Bytes queued and not yet written, the batch being written included. */
     long queuedBytes() {
         lock.lock();
         try {
@@ -84,35 +114,103 @@ final class OutboundQueue {
     }
 
     /**
-     * Queues buffers to be written in order; {@code done}, if given, completes when they have
-     * been written, or exceptionally when the connection ends first.
+     * Queues an application's frames to be written in order; {@code done} completes when they
+     * have been written, or exceptionally when the connection ends first. Returns false when
+     * the server's outbound budget refuses them because this connection holds the most (row
+     * H8): {@code done} is then failed with an {@link OutboundLimitException} and the caller
+     * ends the connection.
      */
-    void enqueue(List<ByteBuffer> buffers, CompletableFuture<Void> done) {
-        long bytes = 0;
-        for (ByteBuffer b : buffers) {
-            bytes += b.remaining();
+    boolean enqueue(List<ByteBuffer> buffers, CompletableFuture<Void> done) {
+        long bytes = byteCount(buffers);
+        if (!budget.reserve(this, bytes)) {
+            done.completeExceptionally(new OutboundLimitException("the server's outbound budget of "
+                    + budget.limit() + " bytes is spent, and this connection holds the most"));
+            return false;
         }
+        add(new Pending(buffers, bytes, done), false);
+        return true;
+    }
+
+    /**
+     * Queues the protocol's own frames (close frames, keepalive pings, pongs), which are not
+     * refused: each connection sends one close frame, and pongs are bounded as follows. When
+     * {@code pong} is at or above zero, the buffer at that index is a pong. Once the backlog
+     * has reached the threshold (the connection's soft limit: the peer is not keeping up), it
+     * replaces the pong that waits, since RFC 6455 5.5.3 lets an endpoint answer only the
+     * latest ping: a peer that pings and never reads holds one pong, not one per ping (row
+     * H7). Below it, pongs wait side by side, so a peer that reads gets an answer to every
+     * ping of a burst (Autobahn 2.10). A new pong goes last, not into the old one's place, so
+     * it overtakes nothing.
+     */
+    void enqueueProtocol(List<ByteBuffer> buffers, int pong) {
+        enqueueProtocol(buffers, pong, null);
+    }
+
+    /** As above; {@code done}, when given, completes once the frames after the pong are written. */
+    void enqueueProtocol(List<ByteBuffer> buffers, int pong, CompletableFuture<Void> done) {
+        if (pong < 0) {
+            long bytes = byteCount(buffers);
+            budget.force(bytes);
+            add(new Pending(buffers, bytes, done), false);
+            return;
+        }
+        if (pong > 0) {
+            enqueueProtocol(buffers.subList(0, pong), -1, null);
+        }
+        List<ByteBuffer> frame = List.of(buffers.get(pong));
+        long bytes = byteCount(frame);
+        budget.force(bytes);
+        add(new Pending(frame, bytes, null), true);
+        if (pong + 1 < buffers.size()) {
+            enqueueProtocol(buffers.subList(pong + 1, buffers.size()), -1, done);
+        } else if (done != null) {
+            done.complete(null); // only a pong, which may yet be replaced: nothing of the caller's waits
+        }
+    }
+
+    private void add(Pending pending, boolean isPong) {
         boolean startWriter = false;
+        IOException refused = null;
+        long dropped = 0;
         lock.lock();
         try {
             if (failure != null || closeWhenDrained) {
-                if (done != null) {
-                    done.completeExceptionally(failure != null ? failure : new IOException("connection closing"));
+                refused = failure != null ? failure : new IOException("connection closing");
+                dropped = pending.bytes;
+            } else {
+                if (isPong && unsentPong != null && queuedBytes >= pongReplaceThreshold) {
+                    queue.removeLastOccurrence(unsentPong); // by identity: Pending has no equals
+                    queuedBytes -= unsentPong.bytes;
+                    dropped = unsentPong.bytes;
                 }
-                return;
-            }
-            queue.add(new Pending(buffers, bytes, done));
-            queuedBytes += bytes;
-            if (!writerRunning) {
-                writerRunning = true;
-                startWriter = true;
+                if (isPong) {
+                    unsentPong = pending;
+                }
+                queue.add(pending);
+                queuedBytes += pending.bytes;
+                if (!writerRunning) {
+                    writerRunning = true;
+                    startWriter = true;
+                }
             }
         } finally {
             lock.unlock();
         }
+        budget.release(dropped);
+        if (refused != null && pending.done != null) {
+            pending.done.completeExceptionally(refused);
+        }
         if (startWriter) {
             WRITER_THREADS.newThread(this::drain).start();
         }
+    }
+
+    private static long byteCount(List<ByteBuffer> buffers) {
+        long bytes = 0;
+        for (ByteBuffer b : buffers) {
+            bytes += b.remaining();
+        }
+        return bytes;
     }
 
     /**
@@ -156,20 +254,49 @@ final class OutboundQueue {
 
     /**
      * Fails everything queued and closes the socket. Never blocks: a write stuck on the socket
-     * fails once the TCP socket is closed under it, so this may run on a shared thread.
+     * fails once the TCP socket is closed under it, so this may run on a shared thread. The
+     * futures are failed after the lock is let go, so no callback of theirs runs under it, and
+     * before the socket is closed, so they have failed by the time the read loop sees the end
+     * and the handler's onClose runs.
      */
     void abort(IOException cause) {
+        List<Pending> failed = new ArrayList<>();
+        IOException reason;
+        long released;
         lock.lock();
         try {
             if (failure == null) {
                 failure = cause;
             }
-            failAllLocked();
+            reason = failure;
+            failed.addAll(inFlight);
+            failed.addAll(queue);
+            queue.clear();
+            inFlight = List.of();
+            unsentPong = null;
+            released = queuedBytes;
+            queuedBytes = 0;
         } finally {
             lock.unlock();
         }
+        budget.release(released);
+        for (Pending p : failed) {
+            if (p.done != null) {
+                p.done.completeExceptionally(reason);
+            }
+        }
         closeQuietly(raw); // no close_notify for an aborted connection
         closeSocket();
+    }
+
+    /**
+     * Row H8: the server's outbound budget is spent and this connection holds the most. Its
+     * peer is not reading what it already has, so a close frame queued behind that would not
+     * reach it either: the connection is aborted, which gives its bytes back at once.
+     */
+    void evict() {
+        onEvicted.run(); // first, so the read loop that the abort ends finds the reason recorded
+        abort(new OutboundLimitException("the server's outbound budget is spent and this connection held the most"));
     }
 
     private void drain() {
@@ -200,26 +327,32 @@ final class OutboundQueue {
                         return;
                     }
                     batch = new ArrayList<>(queue);
+                    queue.clear();
+                    unsentPong = null; // taken: a later pong no longer replaces it
+                    inFlight = batch;
                 } finally {
                     lock.unlock();
                 }
                 write(batch);
                 long written = 0;
                 for (Pending p : batch) {
-                    written += p.bytes();
+                    written += p.bytes;
                 }
                 lock.lock();
                 try {
-                    for (int i = 0; i < batch.size(); i++) {
-                        queue.poll();
+                    if (inFlight != batch) {
+                        writerRunning = false;
+                        return; // aborted meanwhile: its futures are failed, its bytes given back
                     }
+                    inFlight = List.of();
                     queuedBytes -= written;
                 } finally {
                     lock.unlock();
                 }
+                budget.release(written);
                 for (Pending p : batch) {
-                    if (p.done() != null) {
-                        p.done().complete(null);
+                    if (p.done != null) {
+                        p.done.complete(null);
                     }
                 }
             }
@@ -245,7 +378,7 @@ final class OutboundQueue {
             byte[] gather = null;
             int gathered = 0;
             for (Pending p : batch) {
-                for (ByteBuffer b : p.buffers()) {
+                for (ByteBuffer b : p.buffers) {
                     int n = b.remaining();
                     if (n <= COALESCE_LIMIT) {
                         if (gather != null && gathered + n > gather.length) {
@@ -278,7 +411,7 @@ final class OutboundQueue {
     private static long smallBytes(List<Pending> batch) {
         long total = 0;
         for (Pending p : batch) {
-            for (ByteBuffer b : p.buffers()) {
+            for (ByteBuffer b : p.buffers) {
                 if (b.remaining() <= COALESCE_LIMIT) {
                     total += b.remaining();
                 }
@@ -337,16 +470,6 @@ final class OutboundQueue {
         }
     }
 
-    private void failAllLocked() {
-        Pending p;
-        while ((p = queue.poll()) != null) {
-            queuedBytes -= p.bytes();
-            if (p.done() != null) {
-                p.done().completeExceptionally(failure);
-            }
-        }
-    }
-
     /** May run on a shared thread (a timer's fail): never waits on the peer. */
     private void endOutput() {
         if (socket != raw) {
@@ -364,6 +487,7 @@ final class OutboundQueue {
 
     /** Closes the socket for good; never waits on the peer. */
     private void closeSocket() {
+        budget.unregister(this);
         lock.lock();
         try {
             // A pending check would keep this connection reachable until it fires.

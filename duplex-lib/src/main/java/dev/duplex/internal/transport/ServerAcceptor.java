@@ -13,6 +13,7 @@ import dev.duplex.protocol.handshake.HandshakeException;
 import dev.duplex.protocol.handshake.HandshakeOutcome;
 import dev.duplex.protocol.handshake.HeadLimits;
 import dev.duplex.protocol.handshake.Headers;
+import dev.duplex.protocol.handshake.HostPolicy;
 import dev.duplex.protocol.handshake.HttpHeadParser;
 import dev.duplex.protocol.handshake.HttpRequest;
 import dev.duplex.protocol.handshake.HttpResponse;
@@ -45,12 +46,15 @@ public final class ServerAcceptor {
     private static final System.Logger LOG = System.getLogger("dev.duplex");
     private static final int BACKLOG = 1024;
     private static final int HEAD_READ_BUFFER = 4096;
+    private static final long FIRST_PAUSE_MILLIS = 10;
+    private static final long LONGEST_PAUSE_MILLIS = 1000;
 
     private final InetSocketAddress bindAddress;
     private final Map<String, Route> routes;
     private final Map<String, StaticResource> resources;
     private final Duration handshakeTimeout;
     private final HeadLimits headLimits;
+    private final HostPolicy hostPolicy;
     private final OriginPolicy originPolicy;
     private final HandshakeInterceptor interceptor;
     private final ServerCompression compression;
@@ -61,8 +65,8 @@ public final class ServerAcceptor {
     private final Timers timers = new Timers("duplex-server-timers");
     /** Rows A19, H4: connection caps, checked as each socket is accepted. */
     private final ConnectionAdmission admission;
-    /** Row H5: the bytes of incomplete messages across every connection. */
-    private final PartialMessageBudget budget;
+    /** Rows H5, H8, H9: the byte budgets and the log throttle every connection shares. */
+    private final ServerWide shared;
     private final Set<Socket> handshaking = ConcurrentHashMap.newKeySet();
     private final Set<SocketConnection> open = ConcurrentHashMap.newKeySet();
     private final ReentrantLock lock = new ReentrantLock();
@@ -73,7 +77,7 @@ public final class ServerAcceptor {
 
     public ServerAcceptor(InetSocketAddress bindAddress, Map<String, Route> routes,
                           Map<String, StaticResource> resources, Duration handshakeTimeout,
-                          HeadLimits headLimits, OriginPolicy originPolicy,
+                          HeadLimits headLimits, HostPolicy hostPolicy, OriginPolicy originPolicy,
                           HandshakeInterceptor interceptor, CompressionOptions compression,
                           TlsAcceptor tls, ServerLimits limits, Map<String, HttpEndpoint> endpoints) {
         this.bindAddress = bindAddress;
@@ -81,13 +85,15 @@ public final class ServerAcceptor {
         this.resources = resources;
         this.handshakeTimeout = handshakeTimeout;
         this.headLimits = headLimits;
+        this.hostPolicy = hostPolicy;
         this.originPolicy = originPolicy;
         this.interceptor = interceptor;
         this.compression = new ServerCompression(compression);
         this.tls = tls;
         this.endpoints = endpoints;
         this.admission = new ConnectionAdmission(limits, timers);
-        this.budget = new PartialMessageBudget(limits.incompleteMessageBudget());
+        this.shared = new ServerWide(new PartialMessageBudget(limits.incompleteMessageBudget()),
+                new OutboundBudget(limits.outboundBudget()), new ThrottledLog());
     }
 
     public void start() throws IOException {
@@ -106,22 +112,43 @@ public final class ServerAcceptor {
         return open.size();
     }
 
+    /**
+     * Row H9: no error ends this loop but the server's stop. An accept that fails (no file
+     * descriptor left, EMFILE or ENFILE, or any other transient error) is logged at most once
+     * a second and retried after a pause that doubles from {@value #FIRST_PAUSE_MILLIS} ms up
+     * to {@value #LONGEST_PAUSE_MILLIS} ms, as Netty, Jetty and Tomcat do, so the loop neither
+     * spins on a full descriptor table nor gives up while connections close and free some.
+     */
     private void acceptLoop() {
+        long pauseMillis = 0;
         while (!stopping) {
-            Socket socket;
+            Socket socket = null;
             try {
                 socket = serverSocket.accept();
-            } catch (IOException e) {
-                if (!stopping) {
-                    LOG.log(System.Logger.Level.ERROR, "accept failed; the server stops accepting", e);
+                pauseMillis = 0;
+                admitAndServe(socket);
+            } catch (Throwable e) {
+                if (stopping || serverSocket.isClosed()) {
+                    return;
                 }
-                return;
+                if (socket != null) {
+                    closeQuietly(socket);
+                }
+                pauseMillis = pauseMillis == 0 ? FIRST_PAUSE_MILLIS : Math.min(pauseMillis * 2, LONGEST_PAUSE_MILLIS);
+                shared.log().log(System.Logger.Level.WARNING,
+                        "accepting a connection failed ({0}); trying again in {1} ms", String.valueOf(e), pauseMillis);
+                pause(pauseMillis);
             }
-            // Counted before anything is read; a refused socket gets 429 or 503 and nothing else.
-            ConnectionAdmission.Slot slot = admission.admit(socket, s -> tls == null ? s : tls.handshake(s));
-            if (slot == null) {
-                continue;
-            }
+        }
+    }
+
+    private void admitAndServe(Socket socket) {
+        // Counted before anything is read; a refused socket gets 429 or 503 and nothing else.
+        ConnectionAdmission.Slot slot = admission.admit(socket, s -> tls == null ? s : tls.handshake(s));
+        if (slot == null) {
+            return;
+        }
+        try {
             Thread.ofVirtual().name("duplex-conn").start(() -> {
                 try {
                     serve(socket);
@@ -129,6 +156,17 @@ public final class ServerAcceptor {
                     slot.release();
                 }
             });
+        } catch (Throwable e) {
+            slot.release();
+            throw e;
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            // Only stop() ends the loop, and it closes the socket, which the loop sees.
         }
     }
 
@@ -180,11 +218,18 @@ public final class ServerAcceptor {
                 request = parser.feed(buffer);
             } while (request == null);
         } catch (HandshakeException e) {
-            LOG.log(System.Logger.Level.INFO, "bad request from {0}: {1} {2}", socket.getRemoteSocketAddress(), e.status(), e.getMessage());
+            shared.log().log(System.Logger.Level.INFO, "bad request from {0}: {1} {2}", socket.getRemoteSocketAddress(), e.status(), e.getMessage());
             writeAndClose(socket, out, e.toResponse().toBytes());
             return null;
         }
         ByteBuffer leftover = ByteBuffer.allocate(buffer.remaining()).put(buffer).flip();
+        if (!hostPolicy.allows(request)) {
+            // Row A20: before any route, page or origin check, so a rebound name gets nothing.
+            shared.log().log(System.Logger.Level.INFO, "request from {0} refused: 421, Host is not a name this server answers to",
+                    socket.getRemoteSocketAddress());
+            writeAndClose(socket, out, HttpResponse.error(421).toBytes());
+            return null;
+        }
 
         Route route = routes.get(request.path());
         HttpEndpoint endpoint = route == null ? endpoints.get(request.path()) : null;
@@ -229,7 +274,7 @@ public final class ServerAcceptor {
         switch (outcome) {
             case HandshakeOutcome.Rejected rejected -> {
                 negotiation.release();
-                LOG.log(System.Logger.Level.INFO, "handshake from {0} refused: {1}",
+                shared.log().log(System.Logger.Level.INFO, "handshake from {0} refused: {1}",
                         socket.getRemoteSocketAddress(), rejected.response().status());
                 writeAndClose(socket, out, rejected.response().toBytes());
                 return null;
@@ -247,7 +292,7 @@ public final class ServerAcceptor {
                         // Released before the answer goes out, so a client that retries at
                         // once finds the slot free.
                         negotiation.release();
-                        LOG.log(System.Logger.Level.INFO, "handshake from {0} refused by the interceptor: {1}",
+                        shared.log().log(System.Logger.Level.INFO, "handshake from {0} refused by the interceptor: {1}",
                                 remote, reject.response().status());
                         writeAndClose(socket, out, withConnectionClose(reject.response()).toBytes());
                         return null;
@@ -258,7 +303,7 @@ public final class ServerAcceptor {
                 switch (admission.admitPrincipal(accept.principal())) {
                     case ConnectionAdmission.Verdict.Refused refused -> {
                         negotiation.release();
-                        LOG.log(System.Logger.Level.INFO, "handshake from {0} refused: {1}", remote, refused.reason());
+                        shared.log().log(System.Logger.Level.INFO, "handshake from {0} refused: {1}", remote, refused.reason());
                         writeAndClose(socket, out, withConnectionClose(refused.response()).toBytes());
                         return null;
                     }
@@ -286,7 +331,7 @@ public final class ServerAcceptor {
                             negotiation.release();
                             user.release();
                             closed(ended);
-                        }, budget);
+                        }, shared);
                 open.add(connection);
                 return connection;
             }

@@ -8,7 +8,6 @@ import dev.duplex.protocol.extension.PerMessageDeflate;
 import dev.duplex.protocol.handshake.ExtensionNegotiator;
 import dev.duplex.protocol.handshake.ExtensionOffer;
 import dev.duplex.protocol.handshake.ExtensionParameter;
-import dev.duplex.protocol.handshake.HandshakeException;
 import java.util.AbstractMap.SimpleImmutableEntry;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,10 +64,11 @@ final class ServerCompression {
 
         /**
          * Accepts the first permessage-deflate offer this server supports, in the client's
-         * order (RFC 7692 5.1). Every permessage-deflate offer is parsed first, so one that is
-         * malformed fails the handshake with 400 (row A13) even when an earlier one is fine;
-         * a valid one this server does not support is declined, and the connection proceeds
-         * without compression.
+         * order (RFC 7692 5.1). An offer with an unknown parameter, a value out of range or a
+         * parameter twice is declined like one this server does not support, and the next is
+         * tried (RFC 7692 5: the server MUST decline such an offer; row A13); with none left
+         * the connection proceeds without compression. Only a header that cannot be parsed at
+         * all is a 400, and the handshake answers that before this runs.
          */
         @Override
         public List<ExtensionOffer> negotiate(List<ExtensionOffer> offers) {
@@ -78,7 +78,10 @@ final class ServerCompression {
             List<DeflateParameters> deflateOffers = new ArrayList<>();
             for (ExtensionOffer offer : offers) {
                 if (PerMessageDeflate.NAME.equals(offer.name())) {
-                    deflateOffers.add(parse(offer));
+                    DeflateParameters parameters = parse(offer);
+                    if (parameters != null) {
+                        deflateOffers.add(parameters);
+                    }
                 }
             }
             if (deflateOffers.isEmpty()) {
@@ -129,6 +132,7 @@ final class ServerCompression {
             }
         }
 
+        /** The offer's parameters, or null when they break RFC 7692 7.1: the offer is declined. */
         private static DeflateParameters parse(ExtensionOffer offer) {
             List<Map.Entry<String, String>> params = new ArrayList<>(offer.params().size());
             for (ExtensionParameter p : offer.params()) {
@@ -137,7 +141,7 @@ final class ServerCompression {
             try {
                 return DeflateParameters.of(params);
             } catch (MalformedExtensionException e) {
-                throw new HandshakeException(400, "malformed permessage-deflate offer: " + e.getMessage());
+                return null;
             }
         }
 

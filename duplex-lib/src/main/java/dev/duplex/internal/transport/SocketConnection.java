@@ -11,6 +11,7 @@ import dev.duplex.protocol.CloseStatus;
 import dev.duplex.protocol.Connection;
 import dev.duplex.protocol.Event;
 import dev.duplex.protocol.Role;
+import dev.duplex.protocol.frame.FrameHeader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -43,6 +45,7 @@ public final class SocketConnection implements WebSocket {
     private final Timers timers;
     private final Consumer<SocketConnection> onTerminated;
     private final OutboundQueue outbound;
+    private final ServerWide shared;
     /** Rates, the incomplete-message budget and completion deadlines (rows D3, F1, F4, H3, H5). */
     private final InboundGuard guard;
 
@@ -63,10 +66,14 @@ public final class SocketConnection implements WebSocket {
     private volatile boolean readDone;
     private boolean sawEndOfStream;
 
-    // How the connection ended, for onClose: the first cause recorded wins.
-    private int closeCode = CloseStatus.ABNORMAL_CLOSURE;
-    private String closeReason = "";
-    private boolean closeRecorded;
+    /** How the connection ended, for onClose: the first cause recorded wins. */
+    private record CloseRecord(int code, String reason) {}
+
+    private static final CloseRecord NOT_RECORDED = new CloseRecord(CloseStatus.ABNORMAL_CLOSURE, "");
+    /** Lock-free, since another connection's send may record an eviction here (row H8). */
+    private final AtomicReference<CloseRecord> closeRecord = new AtomicReference<>(NOT_RECORDED);
+    /** Row H10: a failed send is logged once per connection, not once per message. */
+    private final AtomicBoolean sendFailureLogged = new AtomicBoolean();
 
     /**
      * @param socket the socket to speak WebSocket on: a TLS socket for wss
@@ -78,15 +85,15 @@ public final class SocketConnection implements WebSocket {
     public SocketConnection(Socket socket, Socket raw, Connection core, ConnectionOptions options,
                             WebSocketHandler handler, Handshake handshake, Timers timers,
                             ByteBuffer leftover, Consumer<SocketConnection> onTerminated) throws IOException {
-        this(socket, raw, core, options, handler, handshake, timers, leftover, onTerminated,
-                PartialMessageBudget.UNLIMITED);
+        this(socket, raw, core, options, handler, handshake, timers, leftover, onTerminated, ServerWide.forClient());
     }
 
-    /** @param budget the server's budget for incomplete messages, shared by its connections */
+    /** @param shared what the server's connections share: budgets and the log throttle */
     SocketConnection(Socket socket, Socket raw, Connection core, ConnectionOptions options,
                      WebSocketHandler handler, Handshake handshake, Timers timers,
                      ByteBuffer leftover, Consumer<SocketConnection> onTerminated,
-                     PartialMessageBudget budget) throws IOException {
+                     ServerWide shared) throws IOException {
+        this.shared = shared;
         this.socket = socket;
         this.core = core;
         this.options = options;
@@ -96,13 +103,15 @@ public final class SocketConnection implements WebSocket {
         this.leftover = leftover;
         this.onTerminated = onTerminated;
         this.outbound = new OutboundQueue(socket, raw, socket.getOutputStream(), timers,
-                options.writeStallTimeout(), () -> recordClose(CloseStatus.ABNORMAL_CLOSURE, "write stalled"));
+                options.writeStallTimeout(), this::writeStalled, shared.outbound(), this::evicted,
+                options.outboundSoftLimit());
         // The TCP socket: closing it is what an abort does, and a TLS socket does not see that.
-        this.guard = new InboundGuard(raw, options, budget.newAccount(), timers, () -> inHandler, this::fail);
+        this.guard = new InboundGuard(raw, options, shared.partialMessages().newAccount(), timers, () -> inHandler,
+                this::fail, shared.log());
         this.delivery = new MessageDelivery(lock, core, guard, outbound, options.inboundQueueLimit(),
                 handler, this, new DeliveryReader());
         this.keepalive = new Keepalive(lock, timers, options, handshake.remoteAddress(), this::pingIfOpenLocked,
-                terminated::get, () -> inHandler || guard.holdingBack(), this::fail);
+                terminated::get, () -> inHandler || guard.holdingBack(), this::fail, shared.log());
     }
 
     /** The read loop; returns when the connection is over and onClose has been called. */
@@ -183,6 +192,10 @@ public final class SocketConnection implements WebSocket {
                 if (n < room) {
                     return; // drained: the loop's next read waits for more
                 }
+                // A read that finds bytes waiting does not park, so a peer that floods would
+                // keep this carrier thread from every other connection: let them run between
+                // bursts, so one connection's flood costs the others no latency (row H7).
+                Thread.yield();
             }
         } finally {
             if (burst != null) {
@@ -248,7 +261,8 @@ public final class SocketConnection implements WebSocket {
             lock.lock();
             try {
                 event = core.nextEvent();
-                flushLocked(null);
+                guard.chargeInflation(core); // row H3: before the message is delivered
+                flushLocked();
                 if (event == null) {
                     guard.observe(core); // every complete frame is taken: what is left is partial
                 }
@@ -262,9 +276,16 @@ public final class SocketConnection implements WebSocket {
                 // The peer is alive, even if the pong's callback now waits for the message rate.
                 keepalive.pongReceived();
             }
-            if (!(event instanceof Event.CloseReceived || event instanceof Event.Failure
-                    || event instanceof Event.EndOfStream) && !guard.beforeEvent()) {
-                return; // over the message rate: failed with 1008, the rest is not delivered
+            boolean allowed = switch (event) {
+                case Event.CloseReceived c -> true;
+                case Event.Failure f -> true;
+                case Event.EndOfStream e -> true;
+                case Event.Ping p -> guard.beforeControlEvent();
+                case Event.Pong p -> guard.beforeControlEvent();
+                default -> guard.beforeEvent();
+            };
+            if (!allowed) {
+                return; // over a rate: failed with 1008, the rest is not delivered
             }
             Message message = switch (event) {
                 case Event.Text text -> new Message.Text(text.text());
@@ -285,7 +306,7 @@ public final class SocketConnection implements WebSocket {
                 case Event.CloseReceived close -> closeReceived(close);
                 case Event.Failure failure -> {
                     recordClose(failure.code(), failure.reason());
-                    LOG.log(System.Logger.Level.INFO, "failing connection from {0}: {1} {2}",
+                    shared.log().log(System.Logger.Level.INFO, "failing connection from {0}: {1} {2}",
                             handshake.remoteAddress(), failure.code(), failure.reason());
                     outbound.closeWhenDrained();
                     readDone = true;
@@ -338,17 +359,42 @@ public final class SocketConnection implements WebSocket {
         }
     }
 
-    /** Moves the core's output to the queue; the lock keeps it in the core's order. */
+    /**
+     * Moves the protocol's own output (answers to what was read, keepalive pings, close
+     * frames) to the queue; the lock keeps it in the core's order.
+     */
+    private void flushLocked() {
+        flushLocked(null);
+    }
+
+    /** As above; {@code done}, when given, completes once the output is written. */
     private void flushLocked(CompletableFuture<Void> done) {
+        int pong = core.pongIndex();
         List<ByteBuffer> bytes = core.takeOutbound();
         if (!bytes.isEmpty()) {
             if (tap != null) {
                 bytes.forEach(tap::sent); // under the lock: in the order they will be written
             }
-            outbound.enqueue(bytes, done);
+            outbound.enqueueProtocol(bytes, pong, done);
         } else if (done != null) {
             done.complete(null);
         }
+    }
+
+    /**
+     * Moves what the application just queued in the core to the queue, with the future of its
+     * send. Returns false when the server's outbound budget refused it (row H8).
+     */
+    private boolean flushSendLocked(CompletableFuture<Void> done) {
+        List<ByteBuffer> bytes = core.takeOutbound();
+        if (bytes.isEmpty()) {
+            done.complete(null);
+            return true;
+        }
+        if (tap != null) {
+            bytes.forEach(tap::sent);
+        }
+        return outbound.enqueue(bytes, done);
     }
 
     // ---------------------------------------------------------------- sending
@@ -396,6 +442,7 @@ public final class SocketConnection implements WebSocket {
                 done.complete(null);
                 return done;
             }
+            flushLocked();
             core.close(code, reason);
             flushLocked(done);
         } finally {
@@ -414,7 +461,7 @@ public final class SocketConnection implements WebSocket {
             }
             recordClose(code, reason);
             core.fail(code, reason);
-            flushLocked(null);
+            flushLocked();
         } finally {
             lock.unlock();
         }
@@ -422,28 +469,68 @@ public final class SocketConnection implements WebSocket {
         startCloseDeadline(); // the reader may be blocked on a peer that will never speak again
     }
 
+    /**
+     * Queues a send made by {@code action}. Row H10: a send that cannot be queued fails its
+     * future, never in silence. When it fails because the peer is not keeping up (the
+     * connection's backlog is past its hard limit, or the server's outbound budget is spent
+     * and this connection holds the most), the connection is also closed with 1013: a message
+     * has been lost, and the peer must not read on as if none were.
+     */
     private CompletableFuture<Void> send(long payloadSize, Runnable action) {
         CompletableFuture<Void> done = new CompletableFuture<>();
+        String overLimit = null;
         lock.lock();
         try {
             if (terminated.get() || core.isCloseSent()) {
                 done.completeExceptionally(new IllegalStateException("connection is closed or closing"));
+                logSendFailure("the connection is closed or closing");
                 return done;
             }
-            // The queue holds whole frames, so the header counts against the limit too.
-            long size = payloadSize + dev.duplex.protocol.frame.FrameHeader.lengthOf(payloadSize, core.role() == Role.CLIENT);
+            // The hard limit bounds a backlog, not one message: any message may be queued when
+            // nothing waits, and otherwise only while the backlog stays within the limit. The
+            // queue holds whole frames, so the header counts too.
+            long size = payloadSize + FrameHeader.lengthOf(payloadSize, core.role() == Role.CLIENT);
             long queued = outbound.queuedBytes();
-            if (queued + size > options.outboundHardLimit()) {
-                done.completeExceptionally(new OutboundLimitException("outbound queue holds " + queued
-                        + " bytes; " + size + " more would pass the limit of " + options.outboundHardLimit()));
-                return done;
+            if (queued > 0 && queued + size > options.outboundHardLimit()) {
+                overLimit = "outbound queue holds " + queued + " bytes; " + size
+                        + " more would pass the limit of " + options.outboundHardLimit();
+                done.completeExceptionally(new OutboundLimitException(overLimit));
+            } else {
+                flushLocked();
+                action.run();
+                if (!flushSendLocked(done)) {
+                    overLimit = "the server's outbound budget is spent and this connection holds the most";
+                }
             }
-            action.run();
-            flushLocked(done);
         } finally {
             lock.unlock();
         }
+        if (overLimit != null) {
+            logSendFailure(overLimit);
+            fail(CloseStatus.TRY_AGAIN_LATER, "peer not reading fast enough");
+        }
         return done;
+    }
+
+    /** Row H10: one line per connection however many of its sends fail. */
+    private void logSendFailure(String why) {
+        if (sendFailureLogged.compareAndSet(false, true)) {
+            shared.log().log(System.Logger.Level.INFO, "send to {0} failed: {1}", handshake.remoteAddress(), why);
+        }
+    }
+
+    /** The stall watchdog aborted the connection: the peer stopped reading (row H1). */
+    private void writeStalled() {
+        recordClose(CloseStatus.ABNORMAL_CLOSURE, "write stalled");
+        shared.log().log(System.Logger.Level.INFO, "connection from {0} aborted: the peer read nothing for {1} ms",
+                handshake.remoteAddress(), options.writeStallTimeout().toMillis());
+    }
+
+    /** Row H8: the server's outbound budget evicted this connection; its queue is aborted. */
+    private void evicted() {
+        recordClose(CloseStatus.TRY_AGAIN_LATER, "server outbound budget exceeded");
+        shared.log().log(System.Logger.Level.INFO, "connection from {0} closed with 1013: the server''s outbound budget is spent and it held the most",
+                handshake.remoteAddress());
     }
 
     @Override
@@ -485,7 +572,7 @@ public final class SocketConnection implements WebSocket {
             return false;
         }
         core.sendPing(payload);
-        flushLocked(null);
+        flushLocked();
         return true;
     }
 
@@ -502,7 +589,7 @@ public final class SocketConnection implements WebSocket {
 
     private void closeTimedOut() {
         if (!terminated.get()) {
-            LOG.log(System.Logger.Level.INFO, "close handshake with {0} timed out; aborting", handshake.remoteAddress());
+            shared.log().log(System.Logger.Level.INFO, "close handshake with {0} timed out; aborting", handshake.remoteAddress());
             recordClose(CloseStatus.ABNORMAL_CLOSURE, "close handshake timed out");
             outbound.abort(new IOException("close handshake timed out"));
         }
@@ -511,16 +598,7 @@ public final class SocketConnection implements WebSocket {
     // ---------------------------------------------------------------- the end
 
     private void recordClose(int code, String reason) {
-        lock.lock();
-        try {
-            if (!closeRecorded) {
-                closeRecorded = true;
-                closeCode = code;
-                closeReason = reason == null ? "" : reason;
-            }
-        } finally {
-            lock.unlock();
-        }
+        closeRecord.compareAndSet(NOT_RECORDED, new CloseRecord(code, reason == null ? "" : reason));
     }
 
     private void terminate() {
@@ -538,16 +616,8 @@ public final class SocketConnection implements WebSocket {
         } finally {
             lock.unlock();
         }
-        int code;
-        String reason;
-        lock.lock();
-        try {
-            code = closeCode;
-            reason = closeReason;
-        } finally {
-            lock.unlock();
-        }
-        callHandler(() -> handler.onClose(this, code, reason));
+        CloseRecord record = closeRecord.get();
+        callHandler(() -> handler.onClose(this, record.code(), record.reason()));
         onTerminated.accept(this);
     }
 
@@ -574,7 +644,7 @@ public final class SocketConnection implements WebSocket {
     private final class DeliveryReader implements MessageDelivery.Reader {
         @Override
         public void flushLocked() {
-            SocketConnection.this.flushLocked(null);
+            SocketConnection.this.flushLocked();
         }
 
         @Override

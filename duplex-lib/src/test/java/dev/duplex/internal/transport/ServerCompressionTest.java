@@ -34,14 +34,23 @@ class ServerCompressionTest {
     }
 
     @Test
-    void A13_aMalformedOfferIs400AndHoldsNothing() {
+    void A13_anOfferWithBadParametersIsDeclinedForTheNextAndHoldsNothing() {
         ServerCompression compression = new ServerCompression(CompressionOptions.ENABLED.withMaxContextTakeoverCompressors(1));
-        ServerCompression.Negotiation bad = compression.newNegotiation();
-        HandshakeException e = assertThrows(HandshakeException.class, () -> bad.negotiate(List.of(PLAIN,
-                ExtensionOffer.of("permessage-deflate", ExtensionParameter.of("server_max_window_bits", "16")))));
-        assertEquals(400, e.status());
-        // The only slot is still free.
-        assertEquals(List.of(PLAIN), compression.newNegotiation().negotiate(List.of(PLAIN)));
+        ExtensionOffer outOfRange = ExtensionOffer.of("permessage-deflate", ExtensionParameter.of("server_max_window_bits", "16"));
+        ExtensionOffer unknown = ExtensionOffer.of("permessage-deflate", ExtensionParameter.of("x-unknown", "1"));
+        ExtensionOffer twice = ExtensionOffer.of("permessage-deflate", ExtensionParameter.of("server_no_context_takeover"),
+                ExtensionParameter.of("server_no_context_takeover"));
+        ServerCompression.Negotiation none = compression.newNegotiation();
+        assertEquals(List.of(), none.negotiate(List.of(outOfRange, unknown, twice)));
+        assertNull(none.extension());
+        // RFC 7692 5: declined, and the next acceptable offer is taken.
+        ServerCompression.Negotiation next = compression.newNegotiation();
+        assertEquals(List.of(PLAIN), next.negotiate(List.of(unknown, twice, PLAIN)));
+        next.release();
+        // The only slot is free again.
+        ServerCompression.Negotiation after = compression.newNegotiation();
+        assertEquals(List.of(PLAIN), after.negotiate(List.of(PLAIN)));
+        after.release();
     }
 
     @Test

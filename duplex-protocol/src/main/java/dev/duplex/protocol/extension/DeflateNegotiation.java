@@ -13,7 +13,8 @@ import java.util.Optional;
  *
  * <p>A server parses every {@code permessage-deflate} element the client sent with
  * {@link DeflateParameters#parse(String)} or {@link DeflateParameters#of(java.util.List)}
- * (a malformed one is a 400, row A13), then calls {@link #serverAccept(List, PerMessageDeflate.Config)}.
+ * (one with an unknown, repeated or out-of-range parameter is declined, not refused: RFC 7692
+ * 5, row A13), then calls {@link #serverAccept(List, PerMessageDeflate.Config)} with the rest.
  * A client sends {@link #clientOffer(PerMessageDeflate.Config)} and checks the server's answer
  * with {@link #clientAccept(DeflateParameters, PerMessageDeflate.Config)} (row B3).
  */

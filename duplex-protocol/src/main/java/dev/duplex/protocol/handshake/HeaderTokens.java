@@ -1,10 +1,7 @@
 package dev.duplex.protocol.handshake;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 
 /**
  * Parsers for the list-valued header fields of the handshake: plain token lists
@@ -60,8 +57,8 @@ public final class HeaderTokens {
      * RFC 2616 grammar that RFC 6455 uses allows. A quoted value must unquote to a token (RFC 6455
      * 9.1) and is returned unquoted.
      *
-     * @throws HandshakeException with 400 for a missing or non-token name, an unclosed or
-     *     non-token quoted value, or a parameter named twice in one element (row A13)
+     * @throws HandshakeException with 400 for a missing or non-token name, or an unclosed or
+     *     non-token quoted value (row A13); a parameter named twice is the extension's to judge
      */
     public static List<ExtensionOffer> extensions(Headers headers) {
         List<ExtensionOffer> out = new ArrayList<>();
@@ -168,8 +165,8 @@ public final class HeaderTokens {
         private ExtensionOffer element() {
             String name = token();
             List<ExtensionParameter> params = new ArrayList<>();
-            // A set, not a scan of params: a scan would be quadratic in the parameter count.
-            Set<String> seen = new HashSet<>();
+            // A parameter named twice is well formed here: what it means is the extension's to
+            // judge, and RFC 7692 5 has a server decline such an offer, not refuse the request.
             i = skipOws(s, i);
             while (i < s.length() && s.charAt(i) == ';') {
                 i = skipOws(s, i + 1);
@@ -180,9 +177,6 @@ public final class HeaderTokens {
                     i = skipOws(s, i + 1);
                     value = i < s.length() && s.charAt(i) == '"' ? quotedToken() : token();
                     i = skipOws(s, i);
-                }
-                if (!seen.add(paramName.toLowerCase(Locale.ROOT))) {
-                    throw new HandshakeException(400, "extension parameter named twice in " + WHAT);
                 }
                 params.add(new ExtensionParameter(paramName, value));
             }

@@ -115,7 +115,10 @@ public record HttpResponse(int status, String reason, Headers headers) {
             case 404 -> "Not Found";
             case 405 -> "Method Not Allowed";
             case 408 -> "Request Timeout";
+            case 411 -> "Length Required";
+            case 413 -> "Content Too Large";
             case 414 -> "URI Too Long";
+            case 421 -> "Misdirected Request";
             case 426 -> "Upgrade Required";
             case 429 -> "Too Many Requests";
             case 431 -> "Request Header Fields Too Large";

@@ -14,11 +14,8 @@ import dev.duplex.protocol.handshake.HeaderTokens;
 import dev.duplex.protocol.handshake.Headers;
 import java.util.AbstractMap;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -30,8 +27,8 @@ import org.junit.jupiter.api.Timeout;
  *       {@code DeflateParameters.parse} its {@link MalformedExtensionException};
  *   <li>{@code tokenList} agrees with a plain reading of RFC 9110 5.6.1 written here (split at
  *       commas, trim, skip empty elements, each other element one token);
- *   <li>what {@code extensions} returns is made of tokens, with no parameter named twice in an
- *       element, and for a value that is a single {@code permessage-deflate} element (no comma)
+ *   <li>what {@code extensions} returns is made of tokens (a parameter named twice is kept for
+ *       the extension to judge, row A13), and for a value that is a single {@code permessage-deflate} element (no comma)
  *       {@code DeflateParameters.of} of its parameters agrees with {@code DeflateParameters.parse};
  *   <li>time is linear: with the stretch option one character is repeated 100,000 times, which
  *       quadratic work (a backtracking pattern like the one behind CVE-2021-32640) could not
@@ -127,11 +124,9 @@ class HeaderValueFuzzTest {
 
     private static void checkOffer(ExtensionOffer offer) {
         assertTrue(isToken(offer.name()), () -> "extension name is not a token: " + offer.name());
-        Set<String> names = new HashSet<>();
         for (ExtensionParameter p : offer.params()) {
             assertTrue(isToken(p.name()), () -> "parameter name is not a token: " + p.name());
             assertTrue(p.value() == null || isToken(p.value()), () -> "parameter value is not a token: " + p.value());
-            assertTrue(names.add(p.name().toLowerCase(Locale.ROOT)), () -> "parameter named twice: " + p.name());
         }
     }
 

@@ -320,8 +320,6 @@ class ServerHandshakeTest {
     @ParameterizedTest
     @ValueSource(strings = {
         "permessage-deflate; client_max_window_bits=\"15",
-        "permessage-deflate; server_no_context_takeover; server_no_context_takeover",
-        "permessage-deflate; a=1; A=2",
         "; client_max_window_bits",
         "permessage-deflate;",
         "permessage-deflate; ; a",
@@ -342,10 +340,14 @@ class ServerHandshakeTest {
     void A13_unsupportedOffersAreDeclined() {
         // Out-of-range parameters (window bits outside 8-15) are the extension's to judge: a
         // negotiator that does not take the offer declines it, and the handshake succeeds.
-        HandshakeOutcome.Accepted a = accepted(validWith(h -> h.add("Sec-WebSocket-Extensions",
-                "permessage-deflate; client_max_window_bits=99, x-unknown")), DEFAULTS);
-        assertEquals(List.of(), a.extensions());
-        assertFalse(a.response().headers().contains("Sec-WebSocket-Extensions"));
+        // So are parameters named twice (RFC 7692 5: the server declines such an offer).
+        for (String offers : List.of("permessage-deflate; client_max_window_bits=99, x-unknown",
+                "permessage-deflate; server_no_context_takeover; server_no_context_takeover",
+                "permessage-deflate; a=1; A=2")) {
+            HandshakeOutcome.Accepted a = accepted(validWith(h -> h.add("Sec-WebSocket-Extensions", offers)), DEFAULTS);
+            assertEquals(List.of(), a.extensions(), offers);
+            assertFalse(a.response().headers().contains("Sec-WebSocket-Extensions"), offers);
+        }
     }
 
     @Test
@@ -389,7 +391,7 @@ class ServerHandshakeTest {
             StringBuilder manyParams = new StringBuilder("a");
             for (int i = 0; i < n; i++) manyParams.append(";p").append(i);
             accepted(validWith(h -> h.add("Sec-WebSocket-Extensions", manyParams.toString())), DEFAULTS);
-            rejected(400, validWith(h -> h.add("Sec-WebSocket-Extensions", manyParams + ";p0")));
+            accepted(validWith(h -> h.add("Sec-WebSocket-Extensions", manyParams + ";p0")), DEFAULTS);
             rejected(400, validWith(h -> h.add("Sec-WebSocket-Extensions", "a" + ";".repeat(n))));
             accepted(validWith(h -> h.add("Sec-WebSocket-Extensions", ",".repeat(n))), DEFAULTS);
         });

@@ -20,19 +20,27 @@ final class EchoServers implements AutoCloseable {
     final WebSocketServer plain;
     final WebSocketServer secure;
     final WebSocketServer wrongName;
+    /** The CA's certificate as PEM, for {@code duplex connect --tls-ca}. */
+    final Path caPem;
 
     EchoServers() throws Exception {
         pki = new TestPki();
         Path dir = Files.createTempDirectory("duplex-proxy-tls");
         Path[] localhost = pki.issue(List.of("localhost"), List.of("127.0.0.1")).writePem(dir, "localhost");
         Path[] other = pki.issue(List.of("other.example"), List.of()).writePem(dir, "other");
+        caPem = pki.writeCaPem(dir, "ca");
         plain = echo(null);
         secure = echo(TlsOptions.fromPem(localhost[0], localhost[1]));
         wrongName = echo(TlsOptions.fromPem(other[0], other[1]));
     }
 
     private static WebSocketServer echo(TlsOptions tls) {
-        WebSocketServer.Builder builder = WebSocketServer.builder().host("127.0.0.1").port(0)
+        return echo(tls, 0);
+    }
+
+    /** An echo server on {@code port} (0 for any free one). */
+    static WebSocketServer echo(TlsOptions tls, int port) {
+        WebSocketServer.Builder builder = WebSocketServer.builder().host("127.0.0.1").port(port)
                 .route("/echo", new WebSocketHandler() {
                     @Override
                     public void onMessage(WebSocket socket, Message message) {

@@ -285,7 +285,8 @@ public final class ClientConnector {
         Socket socket = plain;
         boolean handedOver = false;
         PerMessageDeflate extension = null;
-        GuardedTap tap = GuardedTap.of(options.wireTap() == null ? null : options.wireTap().get());
+        // The frames reach the tap before the writer masks them: it gets masked copies.
+        GuardedTap tap = GuardedTap.of(MaskingTap.wrap(options.wireTap() == null ? null : options.wireTap().get()));
         try {
             plain.setTcpNoDelay(true);
             if (route != null) {
@@ -321,7 +322,9 @@ public final class ClientConnector {
             ByteBuffer leftover = ByteBuffer.allocate(rest.remaining()).put(rest).flip();
             // From here the core owns the extension: Connection.release() ends its zlib streams
             // when the connection terminates, however it ends.
-            Connection core = new Connection(Role.CLIENT, options.connectionOptions().limits(), extension, random);
+            // Masked as written, into one bounded buffer (MaskingOutputStream), not per frame.
+            Connection core = new Connection(Role.CLIENT, options.connectionOptions().limits(), extension, random,
+                    Connection.ClientMasking.ON_WRITE);
             Handshake handshake = new Handshake(sentRequest(request), (InetSocketAddress) socket.getRemoteSocketAddress(),
                     accepted.subprotocol(), Map.of(), null, accepted.extensions());
             SocketConnection connection = new SocketConnection(socket, plain, core, options.connectionOptions(), handler,

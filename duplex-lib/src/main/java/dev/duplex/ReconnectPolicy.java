@@ -19,7 +19,9 @@ import java.util.random.RandomGenerator;
  * the same gate as any connect, so attempts to one host stay one at a time (RFC 6455 4.1, row B7).
  *
  * <p>Each new connection gets {@link WebSocketHandler#onOpen} as the first did, and then
- * {@link Listener#reconnected}, the place to resubscribe or resend state.
+ * {@link Listener#reconnected}, the place to resubscribe or resend state. The first connect is
+ * not retried: its failure completes {@link WebSocketClient#connect}'s future as it would
+ * without a policy, so a wrong URI or a refused login shows at once.
  *
  * @param initialDelay the cap on the first attempt's delay (default 500 ms)
  * @param maxDelay the cap no delay exceeds, Retry-After aside (default 30 s)

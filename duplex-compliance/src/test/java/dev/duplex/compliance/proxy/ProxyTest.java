@@ -13,6 +13,7 @@ import dev.duplex.ProxyOptions;
 import dev.duplex.WebSocket;
 import dev.duplex.WebSocketClient;
 import dev.duplex.WebSocketHandler;
+import dev.duplex.compliance.security.LogCapture;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
@@ -150,7 +151,7 @@ class ProxyTest {
     @Test
     void httpProxyWithCredentialsCarriesWsAndWssAndNoLineOrMessageHoldsThem() throws Exception {
         try (ProxyPeer proxy = ProxyPeer.tinyproxy(HTTP_USER, HTTP_PASSWORD);
-             LogLines log = new LogLines()) {
+             LogCapture log = new LogCapture()) {
             ProxyOptions good = ProxyOptions.parse("http://" + HTTP_USER + ":" + HTTP_PASSWORD + "@127.0.0.1:" + proxy.port());
             assertEchoes(servers.ws(), trusting(good).build());
             assertEchoes(servers.wss(), trusting(good).build());
@@ -273,7 +274,7 @@ class ProxyTest {
     @Test
     void socks5WithALoginCarriesWsAndWssAndRefusesWithoutOne() throws Exception {
         try (ProxyPeer proxy = ProxyPeer.dante(true);
-             LogLines log = new LogLines()) {
+             LogCapture log = new LogCapture()) {
             ProxyOptions login = ProxyOptions.socks5("127.0.0.1", proxy.port())
                     .withCredentials(ProxyPeer.SOCKS_USER, ProxyPeer.SOCKS_PASSWORD.toCharArray());
             assertEchoes(servers.ws(), trusting(login).build());

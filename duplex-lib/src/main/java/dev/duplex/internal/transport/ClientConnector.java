@@ -206,12 +206,7 @@ public final class ClientConnector {
             InetSocketAddress remote = new InetSocketAddress(address, port);
             enterGate(remote, connectDeadline);
             try {
-                Socket socket = new Socket();
-                current.set(socket);
-                if (result.isCancelled()) {
-                    closeQuietly(socket);
-                    throw new IOException("connect cancelled");
-                }
+                Socket socket = newSocket();
                 try {
                     socket.connect(remote, millisUntil(connectDeadline));
                 } catch (IOException e) {
@@ -237,12 +232,7 @@ public final class ClientConnector {
         InetSocketAddress server = InetSocketAddress.createUnresolved(host, port);
         enterGate(server, connectDeadline);
         try {
-            Socket socket = new Socket();
-            current.set(socket);
-            if (result.isCancelled()) {
-                closeQuietly(socket);
-                throw new IOException("connect cancelled");
-            }
+            Socket socket = newSocket();
             InetSocketAddress proxyAddress = new InetSocketAddress(route.proxy().host(), route.proxy().port());
             try {
                 socket.connect(proxyAddress, millisUntil(connectDeadline));
@@ -259,6 +249,17 @@ public final class ClientConnector {
         } finally {
             ConnectingGate.leave(server);
         }
+    }
+
+    /** A socket for this attempt, which cancelling the future closes. */
+    private Socket newSocket() throws IOException {
+        Socket socket = new Socket();
+        current.set(socket);
+        if (result.isCancelled()) {
+            closeQuietly(socket);
+            throw new IOException("connect cancelled");
+        }
+        return socket;
     }
 
     private static void enterGate(InetSocketAddress remote, long deadlineNanos) throws IOException {

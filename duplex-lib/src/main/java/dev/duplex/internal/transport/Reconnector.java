@@ -56,7 +56,14 @@ final class Reconnector {
                                                 SecureRandom random) {
         Reconnector reconnector = new Reconnector(uri, options, handler, random);
         Session first = reconnector.new Session();
-        return ClientConnector.connectOnce(uri, options, first, random).thenApply(first::wrap);
+        CompletableFuture<WebSocket> connecting = ClientConnector.connectOnce(uri, options, first, random);
+        CompletableFuture<WebSocket> wrapped = connecting.thenApply(first::wrap);
+        wrapped.whenComplete((socket, error) -> {
+            if (wrapped.isCancelled()) {
+                connecting.cancel(true); // abandons the attempt and closes its socket
+            }
+        });
+        return wrapped;
     }
 
     /** Schedules attempt {@code attempt}, {@code cause} being why the last connection or attempt ended. */

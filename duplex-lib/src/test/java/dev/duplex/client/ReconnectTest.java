@@ -60,6 +60,8 @@ class ReconnectTest {
         final List<Duration> delays = new CopyOnWriteArrayList<>();
         final List<Integer> scheduled = new CopyOnWriteArrayList<>();
         final List<Long> startNanos = new CopyOnWriteArrayList<>();
+        /** When each attempt was planned to start: the time it was scheduled plus its delay. */
+        final List<Long> plannedNanos = new CopyOnWriteArrayList<>();
         final AtomicInteger reconnects = new AtomicInteger();
         final CompletableFuture<WebSocket> reconnected = new CompletableFuture<>();
         final CompletableFuture<String> gaveUp = new CompletableFuture<>();
@@ -68,6 +70,7 @@ class ReconnectTest {
 
         @Override
         public void attemptScheduled(int attempt, Duration delay, String cause) {
+            plannedNanos.add(System.nanoTime() + delay.toNanos());
             scheduled.add(attempt);
             delays.add(delay);
         }
@@ -255,21 +258,31 @@ class ReconnectTest {
         double[] delays = all.stream().mapToDouble(r -> r.delays.get(0).toNanos() / 1e6).toArray();
         double mean = java.util.Arrays.stream(delays).average().orElseThrow();
         double sd = Math.sqrt(java.util.Arrays.stream(delays).map(d -> (d - mean) * (d - mean)).sum() / clients);
-        // In any 60 ms window (a tenth of the ceiling), at most a quarter of the clients.
+        // In any 60 ms window (a tenth of the ceiling), at most a quarter of the clients, counted
+        // on the planned start times: the observed ones also carry the scheduler's own delays,
+        // which on a loaded machine bunch attempts that were planned apart.
+        List<Long> planned = all.stream().map(r -> r.plannedNanos.get(0)).sorted().toList();
+        int busiest = busiestWindow(planned, 60_000_000L);
+        System.out.printf("100 clients: first attempts spread over %.0f ms; delays mean %.0f ms, sd %.0f ms "
+                        + "(uniform on [0, 600]: 300 and 173); at most %d planned and %d observed attempts in any 60 ms%n",
+                spreadMillis, mean, sd, busiest, busiestWindow(starts, 60_000_000L));
+        assertTrue(spreadMillis > 0.6 * ceiling.toMillis(), "attempts spread over " + spreadMillis + " ms");
+        assertTrue(sd > 100, "full jitter: the delays' standard deviation is " + sd + " ms");
+        assertTrue(busiest <= clients / 4, busiest + " attempts planned within 60 ms");
+        for (Recorded r : all) {
+            assertTrue(r.delays.get(0).compareTo(ceiling) <= 0);
+        }
+    }
+
+    /** The most of the sorted times that fall within any window of {@code widthNanos}. */
+    private static int busiestWindow(List<Long> sorted, long widthNanos) {
         int busiest = 0;
-        for (int i = 0, j = 0; i < clients; i++) {
-            while (starts.get(i) - starts.get(j) > 60_000_000L) {
+        for (int i = 0, j = 0; i < sorted.size(); i++) {
+            while (sorted.get(i) - sorted.get(j) > widthNanos) {
                 j++;
             }
             busiest = Math.max(busiest, i - j + 1);
         }
-        System.out.printf("100 clients: first attempts spread over %.0f ms; delays mean %.0f ms, sd %.0f ms "
-                + "(uniform on [0, 600]: 300 and 173); at most %d attempts in any 60 ms%n", spreadMillis, mean, sd, busiest);
-        assertTrue(spreadMillis > 0.6 * ceiling.toMillis(), "attempts spread over " + spreadMillis + " ms");
-        assertTrue(sd > 100, "full jitter: the delays' standard deviation is " + sd + " ms");
-        assertTrue(busiest <= clients / 4, busiest + " attempts within 60 ms");
-        for (Recorded r : all) {
-            assertTrue(r.delays.get(0).compareTo(ceiling) <= 0);
-        }
+        return busiest;
     }
 }

@@ -46,15 +46,16 @@ public final class FrameEncoder {
     /**
      * Encodes a client frame whose payload is masked later, as it is written, by an
      * {@link OutboundMasker}: the header carries the MASK bit and the key, the payload follows
-     * as it is. A small payload is copied behind its header (one buffer); a larger one is
-     * passed on by reference, or copied when {@code copy} is set (the caller's buffer may change
-     * once this returns). No array the size of the frame is made to mask into.
+     * as it is. A payload that fits a control frame (125 bytes) is copied behind its header, so
+     * that a control frame is always one buffer; a larger one is passed on by reference (the
+     * transport's writer gathers small buffers itself), or copied when {@code copy} is set (the
+     * caller's buffer may change once this returns). No array is made to mask into.
      */
     public static ByteBuffer[] encodeMaskedOnWrite(boolean fin, int rsv, Opcode opcode, ByteBuffer payload,
                                                    int maskingKey, boolean copy) {
         int length = payload.remaining();
         int headerLength = FrameHeader.lengthOf(length, true);
-        if (!copy && length > COALESCE_LIMIT) {
+        if (!copy && length > FrameHeader.MAX_CONTROL_PAYLOAD) {
             ByteBuffer header = ByteBuffer.allocate(headerLength);
             writeHeader(header, fin, rsv, opcode, length, true, maskingKey);
             return new ByteBuffer[] {header.flip(), payload.duplicate()};

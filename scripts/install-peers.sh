@@ -3,6 +3,9 @@
 #   - Python websockets, from Debian (python3-websockets, into /usr/bin/python3);
 #   - headless Chromium and chromedriver, from Debian (chromium, chromium-driver);
 #   - tshark, from Debian, which reads the pcap files that `duplex trace --pcap` writes;
+#   - tinyproxy (HTTP CONNECT) and dante-server (SOCKS5), from Debian, which the client's proxy
+#     tests start on loopback with their own config files; danted checks SOCKS5 logins against
+#     the system's users, so a login-less user `duplexsocks` with a test-only password is made;
 #   - Node ws, from npm, into duplex-compliance/src/test/node/node_modules (npm ci, pinned
 #     by the committed package-lock.json).
 # Idempotent: does nothing when everything is there. A peer that cannot be installed is
@@ -16,6 +19,8 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 command -v tshark >/dev/null 2>&1 || missing+=(tshark)
+[ -x /usr/bin/tinyproxy ] || missing+=(tinyproxy)
+[ -x /usr/sbin/danted ] || missing+=(dante-server)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
@@ -28,6 +33,16 @@ if [ ${#missing[@]} -gt 0 ]; then
       || echo "install-peers: could not install ${missing[*]}; their tests will skip" >&2
   else
     echo "install-peers: cannot install ${missing[*]} (needs apt-get as root); their tests will skip" >&2
+  fi
+fi
+
+# The SOCKS5 login the proxy tests use (ProxyPeers.SOCKS_USER); no home, no shell, loopback only.
+if [ -x /usr/sbin/danted ] && ! id duplexsocks >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v useradd >/dev/null 2>&1; then
+    useradd -M -s /usr/sbin/nologin duplexsocks && echo 'duplexsocks:s0cks-pw' | chpasswd \
+      || echo "install-peers: could not add the SOCKS5 test user; its tests will skip" >&2
+  else
+    echo "install-peers: cannot add the SOCKS5 test user (needs root); its tests will skip" >&2
   fi
 fi
 

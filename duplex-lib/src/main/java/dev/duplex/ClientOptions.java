@@ -1,14 +1,18 @@
 package dev.duplex;
 
+import dev.duplex.internal.tls.ClientTls;
+import dev.duplex.internal.tls.TrustedCertificates;
 import dev.duplex.protocol.handshake.ClientHandshake;
 import dev.duplex.protocol.handshake.Headers;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * How a {@link WebSocketClient} opens connections, and how they behave once open. Immutable;
@@ -46,6 +50,11 @@ import javax.net.ssl.SSLContext;
  *     apply here. A message can still be kept out with {@link SendOption#UNCOMPRESSED}
  * @param wireTap gives each connection attempt a {@link WireTap} that sees the bytes on the
  *     wire, for diagnostics; called on the I/O threads. Default null: none
+ * @param proxy how connections reach the server: {@link ProxyOptions#SYSTEM} by default, which
+ *     asks the JDK's {@link java.net.ProxySelector} (so {@code -Dhttps.proxyHost} and friends
+ *     apply); {@link ProxyOptions#DIRECT} ignores them; or an HTTP or SOCKS5 proxy of its own
+ * @param reconnect when to connect again after the connection drops, or null never to (the
+ *     default); see {@link ReconnectPolicy}
  */
 public record ClientOptions(
         Duration connectTimeout,
@@ -58,7 +67,9 @@ public record ClientOptions(
         boolean insecureSkipHostnameVerification,
         ConnectionOptions connectionOptions,
         CompressionOptions compression,
-        Supplier<WireTap> wireTap) {
+        Supplier<WireTap> wireTap,
+        ProxyOptions proxy,
+        ReconnectPolicy reconnect) {
 
     /** The most redirects followed for one connection when {@link #followRedirects} is on. */
     public static final int MAX_REDIRECTS = 5;
@@ -81,6 +92,7 @@ public record ClientOptions(
         subprotocols = List.copyOf(subprotocols);
         Objects.requireNonNull(connectionOptions, "connectionOptions");
         Objects.requireNonNull(compression, "compression");
+        Objects.requireNonNull(proxy, "proxy");
         // The handshake owns these rules; a trial request applies them now rather than at connect.
         new ClientHandshake(URI.create("ws://options.invalid/"), TRIAL_KEY, subprotocols, List.of(), headers, origin);
     }
@@ -102,6 +114,8 @@ public record ClientOptions(
                 .sslContext(sslContext).connectionOptions(connectionOptions).compression(compression);
         b.insecureSkipHostnameVerification = insecureSkipHostnameVerification;
         b.wireTap = wireTap;
+        b.proxy = proxy;
+        b.reconnect = reconnect;
         return b;
     }
 
@@ -118,6 +132,11 @@ public record ClientOptions(
         private ConnectionOptions connectionOptions = ConnectionOptions.DEFAULTS;
         private CompressionOptions compression = CompressionOptions.ENABLED;
         private Supplier<WireTap> wireTap;
+        private ProxyOptions proxy = ProxyOptions.SYSTEM;
+        private ReconnectPolicy reconnect;
+        private Path clientCertificateChain;
+        private Path clientKey;
+        private X509TrustManager trustManager;
 
         private Builder() {}
 
@@ -207,10 +226,66 @@ public record ClientOptions(
             return this;
         }
 
+        /**
+         * How connections reach the server (default {@link ProxyOptions#SYSTEM}: the JDK's
+         * {@link java.net.ProxySelector}, so {@code -Dhttps.proxyHost} and friends apply).
+         */
+        public Builder proxy(ProxyOptions proxy) {
+            this.proxy = Objects.requireNonNull(proxy, "proxy");
+            return this;
+        }
+
+        /** Connects again after a drop, as {@code policy} says (default null: never). */
+        public Builder reconnect(ReconnectPolicy policy) {
+            this.reconnect = policy;
+            return this;
+        }
+
+        /**
+         * A client certificate for {@code wss} servers that ask for one (mutual TLS): the chain,
+         * leaf first, and its private key as PEM files, read and checked when the options are
+         * built, as {@link TlsOptions#fromPem} reads a server's. Default: none. Not together
+         * with {@link #sslContext}, which carries keys of its own.
+         */
+        public Builder clientCertificate(Path certificateChain, Path privateKey) {
+            this.clientCertificateChain = Objects.requireNonNull(certificateChain, "certificateChain");
+            this.clientKey = Objects.requireNonNull(privateKey, "privateKey");
+            return this;
+        }
+
+        /**
+         * The certificates to trust for {@code wss} instead of the JDK's default trust store:
+         * every {@code CERTIFICATE} block of a PEM file, such as a private CA. Not together with
+         * {@link #sslContext}.
+         */
+        public Builder trustedCertificates(Path pemBundle) {
+            this.trustManager = TrustedCertificates.fromPem(Objects.requireNonNull(pemBundle, "pemBundle"));
+            return this;
+        }
+
+        /** The trust manager to check servers with, instead of the JDK's default. Not together with {@link #sslContext}. */
+        public Builder trustManager(X509TrustManager trustManager) {
+            this.trustManager = Objects.requireNonNull(trustManager, "trustManager");
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException when an option is out of range, a client certificate
+         *     file cannot be read or does not fit its key, or an {@link #sslContext} is given with
+         *     a client certificate or trust of its own
+         */
         public ClientOptions build() {
+            SSLContext context = sslContext;
+            if (clientCertificateChain != null || trustManager != null) {
+                if (sslContext != null) {
+                    throw new IllegalArgumentException("give either an sslContext or a client certificate and trust, "
+                            + "not both: the context carries its own keys and trust");
+                }
+                context = ClientTls.context(clientCertificateChain, clientKey, trustManager);
+            }
             return new ClientOptions(connectTimeout, handshakeTimeout, headers.build(), subprotocols, origin,
-                    followRedirects, sslContext, insecureSkipHostnameVerification, connectionOptions,
-                    compression, wireTap);
+                    followRedirects, context, insecureSkipHostnameVerification, connectionOptions,
+                    compression, wireTap, proxy, reconnect);
         }
     }
 }

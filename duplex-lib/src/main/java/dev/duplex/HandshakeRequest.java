@@ -4,10 +4,15 @@ import dev.duplex.protocol.handshake.Headers;
 import dev.duplex.protocol.handshake.HeaderTokens;
 import dev.duplex.protocol.handshake.HttpRequest;
 import java.net.InetSocketAddress;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
+import javax.security.auth.x500.X500Principal;
 
 /**
  * What a {@link HandshakeInterceptor} sees of an upgrade request that passed the protocol's own
@@ -61,6 +66,38 @@ public record HandshakeRequest(HttpRequest request, InetSocketAddress remoteAddr
     /** The TLS session, for {@code wss} connections. */
     public Optional<SSLSession> tls() {
         return Optional.ofNullable(tlsSession);
+    }
+
+    /**
+     * The client's certificate chain, leaf first, as the TLS handshake verified it against the
+     * server's CA bundle (mutual TLS, {@link TlsOptions.Builder#clientAuth}); empty for plain
+     * {@code ws} or a client that presented none.
+     */
+    public List<X509Certificate> peerCertificates() {
+        return peerCertificates(tlsSession);
+    }
+
+    /** The subject of the client's verified certificate, if it presented one. */
+    public Optional<X500Principal> peerPrincipal() {
+        List<X509Certificate> chain = peerCertificates();
+        return chain.isEmpty() ? Optional.empty() : Optional.of(chain.get(0).getSubjectX500Principal());
+    }
+
+    static List<X509Certificate> peerCertificates(SSLSession session) {
+        if (session == null) {
+            return List.of();
+        }
+        try {
+            List<X509Certificate> chain = new ArrayList<>();
+            for (Certificate c : session.getPeerCertificates()) {
+                if (c instanceof X509Certificate x509) {
+                    chain.add(x509);
+                }
+            }
+            return List.copyOf(chain);
+        } catch (SSLPeerUnverifiedException none) {
+            return List.of(); // no certificate asked for, or none given where optional
+        }
     }
 
     /** The subprotocol the route would agree on, if any. */

@@ -1,6 +1,7 @@
 package dev.duplex;
 
 import dev.duplex.internal.tls.ServerCredentials;
+import dev.duplex.internal.tls.TrustedCertificates;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -9,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * TLS for a server, so that it serves {@code wss://} and {@code https://}: the certificate it
@@ -42,6 +44,12 @@ import javax.net.ssl.SSLContext;
  * The certificate can be replaced while the server runs with
  * {@link WebSocketServer#reloadTls(TlsOptions)}.
  *
+ * <p>Mutual TLS: {@link Builder#clientAuth} makes the server request or require a client
+ * certificate issued by a CA of a PEM bundle. The JDK checks the chain during the TLS handshake
+ * (a required certificate that is missing or untrusted ends the connection there); the verified
+ * chain is then in {@link HandshakeRequest#peerCertificates()}, and its subject becomes the
+ * connection's principal ({@link Handshake#principal()}) unless an interceptor names another.
+ *
  * <p>This is a class rather than a record so that neither {@code toString} nor an accessor can
  * hand out the private key.
  */
@@ -60,14 +68,26 @@ public final class TlsOptions {
         }
     }
 
+    /** Whether the server asks TLS clients for a certificate (mutual TLS). */
+    public enum ClientAuth {
+        /** No client certificate is asked for: the default. */
+        NONE,
+        /** One is asked for; a client without one is still admitted, one with an untrusted one is not. */
+        OPTIONAL,
+        /** A client without a certificate from the trusted CAs fails the TLS handshake. */
+        REQUIRED
+    }
+
     private final SSLContext context;
     private final List<X509Certificate> chain;
     private final List<String> protocols;
+    private final ClientAuth clientAuth;
 
-    private TlsOptions(SSLContext context, List<X509Certificate> chain, List<String> protocols) {
+    private TlsOptions(SSLContext context, List<X509Certificate> chain, List<String> protocols, ClientAuth clientAuth) {
         this.context = context;
         this.chain = chain;
         this.protocols = protocols;
+        this.clientAuth = clientAuth;
     }
 
     /**
@@ -107,11 +127,16 @@ public final class TlsOptions {
         return protocols;
     }
 
+    /** Whether client certificates are asked for (default {@link ClientAuth#NONE}). */
+    public ClientAuth clientAuth() {
+        return clientAuth;
+    }
+
     @Override
     public String toString() {
         return "TlsOptions[" + (chain.isEmpty() ? "from an SSLContext"
                 : chain.get(0).getSubjectX500Principal().getName() + ", valid until " + chain.get(0).getNotAfter().toInstant())
-                + ", " + protocols + "]";
+                + ", " + protocols + (clientAuth == ClientAuth.NONE ? "" : ", client certificates " + clientAuth) + "]";
     }
 
     /** Builds {@link TlsOptions}; one source of keys: PEM files, a PKCS12 keystore or an {@link SSLContext}. */
@@ -123,8 +148,24 @@ public final class TlsOptions {
         private String alias;
         private SSLContext context;
         private List<String> protocols = DEFAULT_PROTOCOLS;
+        private ClientAuth clientAuth = ClientAuth.NONE;
+        private Path clientCa;
 
         private Builder() {}
+
+        /**
+         * Asks TLS clients for a certificate issued by one of the CAs in {@code caBundle}, a PEM
+         * file of {@code CERTIFICATE} blocks, read and checked when the options are built.
+         * {@link ClientAuth#REQUIRED} refuses clients without one at the TLS handshake;
+         * {@link ClientAuth#OPTIONAL} admits them without a principal. With an
+         * {@link #sslContext} of the application's, {@code caBundle} may be null and the
+         * context's own trust managers judge the certificates. Default: {@link ClientAuth#NONE}.
+         */
+        public Builder clientAuth(ClientAuth mode, Path caBundle) {
+            this.clientAuth = Objects.requireNonNull(mode, "mode");
+            this.clientCa = mode == ClientAuth.NONE ? null : caBundle;
+            return this;
+        }
 
         /** The certificate chain and private key as PEM files; see {@link TlsOptions#fromPem}. */
         public Builder pem(Path certificateChain, Path privateKey) {
@@ -188,7 +229,13 @@ public final class TlsOptions {
          */
         public TlsOptions build() {
             if (context != null) {
-                return new TlsOptions(context, List.of(), protocols);
+                if (clientCa != null) {
+                    throw new IllegalArgumentException("an sslContext brings its own trust managers; give no CA bundle with it");
+                }
+                return new TlsOptions(context, List.of(), protocols, clientAuth);
+            }
+            if (clientAuth != ClientAuth.NONE && clientCa == null) {
+                throw new IllegalStateException("client certificates need a CA bundle to check them against");
             }
             ServerCredentials credentials;
             try {
@@ -202,7 +249,8 @@ public final class TlsOptions {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            return new TlsOptions(credentials.sslContext(), credentials.chain(), protocols);
+            X509TrustManager trust = clientCa == null ? null : TrustedCertificates.fromPem(clientCa);
+            return new TlsOptions(credentials.sslContext(trust), credentials.chain(), protocols, clientAuth);
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.duplex.ClientOptions;
 import dev.duplex.CompressionOptions;
 import dev.duplex.HandshakeFailedException;
 import dev.duplex.Message;
+import dev.duplex.ReconnectPolicy;
 import dev.duplex.WebSocket;
 import dev.duplex.WebSocketClient;
 import dev.duplex.WebSocketHandler;
@@ -13,17 +14,19 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -31,9 +34,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import javax.net.ssl.SSLContext;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
@@ -45,7 +49,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  */
 final class ConnectCommand {
     static final Set<String> OPTIONS = Set.of("header", "subprotocol", "origin", "insecure!", "linger", "frames!",
-            "max-payload", "no-compression!");
+            "max-payload", "no-compression!", "proxy", "reconnect!", "tls-cert", "tls-key", "tls-ca");
 
     /** How long to wait for replies after the end of input, once the server has read it all. */
     static final long DEFAULT_LINGER_MILLIS = 200;
@@ -68,6 +72,12 @@ final class ConnectCommand {
     private volatile boolean closedByUs;
     private volatile int closeCode;
     private volatile String closeReason = "";
+    /** The open connection; with --reconnect, the latest one. */
+    private final AtomicReference<WebSocket> current = new AtomicReference<>();
+    private final ReentrantLock reconnectLock = new ReentrantLock();
+    private final Condition reconnected = reconnectLock.newCondition();
+    private volatile boolean reconnecting;
+    private volatile boolean gaveUp;
 
     private ConnectCommand(PrintStream out, PrintStream err, boolean interactive, long lingerMillis) {
         this.out = out;
@@ -81,6 +91,14 @@ final class ConnectCommand {
      *     which turns on slash commands and the direction markers
      */
     static int run(Arguments args, InputStream in, PrintStream out, PrintStream err, boolean interactive) {
+        return run(args, in, out, err, interactive, System.getenv());
+    }
+
+    /**
+     * @param env the environment, for the {@code *_PROXY} variables
+     */
+    static int run(Arguments args, InputStream in, PrintStream out, PrintStream err, boolean interactive,
+                   Map<String, String> env) {
         if (args.positional().size() != 1) {
             throw new Arguments.UsageException(args.positional().isEmpty()
                     ? "needs the URL to connect to, such as ws://localhost:8080/echo"
@@ -94,12 +112,17 @@ final class ConnectCommand {
             if (!scheme.equals("ws") && !scheme.equals("wss")) {
                 throw new IllegalArgumentException("the URL must start with ws:// or wss://");
             }
-            options = options(args);
-        } catch (URISyntaxException | IllegalArgumentException e) {
+            options = options(args, env);
+        } catch (URISyntaxException | IllegalArgumentException | UncheckedIOException e) {
             throw new Arguments.UsageException(e.getMessage());
         }
         long linger = args.number("linger", DEFAULT_LINGER_MILLIS, 0, 60_000);
         ConnectCommand command = new ConnectCommand(out, err, interactive, linger);
+        if (args.flag("reconnect")) {
+            command.reconnecting = true;
+            options = options.toBuilder().reconnect(ReconnectPolicy.builder().initialDelay(Duration.ofMillis(500))
+                    .maxDelay(Duration.ofSeconds(30)).forever().listener(command.new Reconnects()).build()).build();
+        }
         if (args.flag("frames")) {
             int maxPayload = (int) args.number("max-payload", TraceCommand.DEFAULT_MAX_PAYLOAD, 0, 16 * 1024 * 1024);
             options = options.toBuilder().wireTap(() -> command.newPrinter(maxPayload)).build();
@@ -117,9 +140,32 @@ final class ConnectCommand {
         return printer;
     }
 
-    /** The client options the command line asks for. */
+    /** The client options the command line asks for, with the proxy from the process's environment. */
     static ClientOptions options(Arguments args) {
+        return options(args, System.getenv());
+    }
+
+    /** The client options the command line asks for; {@code env} holds the proxy variables. */
+    static ClientOptions options(Arguments args, Map<String, String> env) {
         ClientOptions.Builder builder = ClientOptions.builder();
+        if (!args.positional().isEmpty()) {
+            builder.proxy(ProxyEnvironment.choose(args.string("proxy", null), URI.create(args.positional().get(0)), env));
+        }
+        String cert = args.string("tls-cert", null);
+        String key = args.string("tls-key", null);
+        if ((cert == null) != (key == null)) {
+            throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+        }
+        if (cert != null) {
+            builder.clientCertificate(Path.of(cert), Path.of(key));
+        }
+        String ca = args.string("tls-ca", null);
+        if (ca != null) {
+            if (args.flag("insecure")) {
+                throw new IllegalArgumentException("--tls-ca and --insecure contradict each other; give one");
+            }
+            builder.trustedCertificates(Path.of(ca));
+        }
         for (String header : args.all("header")) {
             int colon = header.indexOf(':');
             if (colon <= 0) {
@@ -133,7 +179,7 @@ final class ConnectCommand {
             builder.compression(CompressionOptions.DISABLED);
         }
         if (args.flag("insecure")) {
-            builder.sslContext(trustingEveryCertificate()).insecureSkipHostnameVerification();
+            builder.trustManager(trustingEveryCertificate()).insecureSkipHostnameVerification();
         }
         return builder.build();
     }
@@ -162,11 +208,12 @@ final class ConnectCommand {
             Thread.currentThread().interrupt();
             return 1;
         }
+        current.compareAndSet(null, socket);
         if (interactive) {
             String protocol = socket.handshake().selectedSubprotocol().map(p -> " (subprotocol " + p + ")").orElse("");
             out.println("connected to " + uri + protocol + "; /help lists commands, end of input closes");
         }
-        Thread.ofVirtual().name("duplex-connect-input").start(() -> readInput(in, socket));
+        Thread.ofVirtual().name("duplex-connect-input").start(() -> readInput(in));
         try {
             closed.await(); // the connection's close timeout bounds how long this waits
         } catch (InterruptedException e) {
@@ -186,26 +233,35 @@ final class ConnectCommand {
     }
 
     /** Sends what the user types until the input ends, a /close, or the connection closes. */
-    private void readInput(InputStream in, WebSocket socket) {
+    private void readInput(InputStream in) {
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null && closed.getCount() > 0) {
                 if (interactive && line.startsWith("/") && !line.startsWith("//")) {
-                    if (!command(line, socket)) {
+                    WebSocket open = openSocket();
+                    if (open == null || !command(line, open)) {
                         return;
                     }
                 } else {
                     String text = interactive && line.startsWith("//") ? line.substring(1) : line;
-                    socket.sendText(text).join(); // one at a time: the pipe feels the server's pace
+                    WebSocket open = openSocket();
+                    if (open == null) {
+                        return; // the connection is gone for good
+                    }
+                    open.sendText(text).join(); // one at a time: the pipe feels the server's pace
                 }
             }
-            closeAfterReplies(socket);
+            WebSocket open = openSocket();
+            if (open != null) {
+                closeAfterReplies(open);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
             if (closed.getCount() > 0) {
                 err.println("duplex connect: " + e.getMessage());
-                socket.close(1000, "");
+                closedByUs = true;
+                current.get().close(1000, "");
             }
         }
     }
@@ -312,7 +368,69 @@ final class ConnectCommand {
         public void onClose(WebSocket socket, int code, String reason) {
             closeCode = code;
             closeReason = reason;
+            // With --reconnect a drop is not the end: the listener says when it is.
+            if (!reconnecting || closedByUs || !ReconnectPolicy.isRetryable(code)) {
+                closed.countDown();
+            } else {
+                err.println("duplex connect: connection closed: " + code + (reason.isEmpty() ? "" : " " + reason));
+            }
+        }
+    }
+
+    /** For --reconnect: prints each attempt and its delay, and hands the input the new connection. */
+    private final class Reconnects implements ReconnectPolicy.Listener {
+        @Override
+        public void attemptScheduled(int attempt, Duration delay, String cause) {
+            err.println("duplex connect: reconnect attempt " + attempt + " in " + delay.toMillis() + " ms (" + cause + ")");
+        }
+
+        @Override
+        public void reconnected(WebSocket socket, int attempts) {
+            err.println("duplex connect: reconnected after " + attempts + (attempts == 1 ? " attempt" : " attempts"));
+            reconnectLock.lock();
+            try {
+                current.set(socket);
+                reconnected.signalAll();
+            } finally {
+                reconnectLock.unlock();
+            }
+        }
+
+        @Override
+        public void gaveUp(String reason) {
+            reconnectLock.lock();
+            try {
+                gaveUp = true;
+                reconnected.signalAll();
+            } finally {
+                reconnectLock.unlock();
+            }
+            if (!closedByUs) {
+                err.println("duplex connect: not reconnecting: " + reason);
+            }
             closed.countDown();
+        }
+    }
+
+    /**
+     * The connection to send on: the current one while it is open; with --reconnect, the next
+     * one once it is back. Null when there will be none.
+     */
+    private WebSocket openSocket() throws InterruptedException {
+        reconnectLock.lock();
+        try {
+            while (true) {
+                WebSocket socket = current.get();
+                if (socket != null && socket.isOpen()) {
+                    return socket;
+                }
+                if (!reconnecting || gaveUp || closed.getCount() == 0) {
+                    return null;
+                }
+                reconnected.await(1, TimeUnit.SECONDS); // and look again: isOpen has no signal of its own
+            }
+        } finally {
+            reconnectLock.unlock();
         }
     }
 
@@ -346,8 +464,8 @@ final class ConnectCommand {
      * For {@code --insecure}, as {@code curl -k}: trusts any certificate for any name. Only ever
      * built on the user's explicit request; the library itself has no such option.
      */
-    private static SSLContext trustingEveryCertificate() {
-        TrustManager trustAll = new X509ExtendedTrustManager() {
+    private static X509ExtendedTrustManager trustingEveryCertificate() {
+        return new X509ExtendedTrustManager() {
             @Override public void checkClientTrusted(X509Certificate[] chain, String authType) { }
             @Override public void checkServerTrusted(X509Certificate[] chain, String authType) { }
             @Override public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) { }
@@ -358,12 +476,5 @@ final class ConnectCommand {
                 return new X509Certificate[0];
             }
         };
-        try {
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {trustAll}, null);
-            return context;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("every Java SE platform provides TLS", e);
-        }
     }
 }

@@ -3,6 +3,7 @@ package dev.duplex.cli;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.Map;
 
 /** Entry point of the {@code duplex} command: picks the subcommand. */
 public final class Main {
@@ -18,6 +19,14 @@ public final class Main {
 
     /** Runs a command in this JVM with these streams, as tests and embedders do; returns the exit status. */
     public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+        return run(args, in, out, err, System.getenv());
+    }
+
+    /**
+     * As {@link #run(String[], InputStream, PrintStream, PrintStream)}, with {@code env} in place
+     * of the process's environment where a command reads one ({@code connect}'s proxy variables).
+     */
+    public static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
             out.print(USAGE);
             return args.length == 0 ? 2 : 0;
@@ -31,7 +40,7 @@ public final class Main {
             return switch (args[0]) {
                 case "serve" -> ServeCommand.run(Arguments.parse(rest, ServeCommand.OPTIONS), out, err);
                 case "connect" -> ConnectCommand.run(Arguments.parse(rest, ConnectCommand.OPTIONS), in, out, err,
-                        in == System.in && ConnectCommand.stdinIsTerminal());
+                        in == System.in && ConnectCommand.stdinIsTerminal(), env);
                 case "trace" -> TraceCommand.run(Arguments.parse(rest, TraceCommand.OPTIONS), out, err);
                 case "decode" -> DecodeCommand.run(Arguments.parse(rest, DecodeCommand.OPTIONS), in, out);
                 default -> {
@@ -57,6 +66,8 @@ public final class Main {
                         --compression (accept permessage-deflate; off by default)
                         --tls-cert CHAIN.pem --tls-key KEY.pem (serve https:// and wss://), or
                         --tls-pkcs12 FILE --tls-password PASS (or env DUPLEX_TLS_PASSWORD)
+                        --tls-client-ca CA.pem [--tls-client-auth required|optional] (mutual TLS:
+                        ask for client certificates from these CAs; required by default)
                         --demo-auth (/echo needs a ticket from POST /ticket; prints the password)
                         --max-connections N  --max-connections-per-address N (429/503 past them)
                         --rate-limit MSGS/s  --byte-rate-limit BYTES/s (per connection; 1008 past them;
@@ -74,6 +85,12 @@ public final class Main {
                         --no-compression (do not offer permessage-deflate, offered by default)
                         --linger MS (200): at end of input, after a ping's pong shows the server
                         has read everything, how long to wait for its replies before closing
+                        --proxy http://[USER:PASS@]HOST:PORT or socks5://... (else HTTPS_PROXY for
+                        wss, http_proxy for ws, ALL_PROXY; NO_PROXY lists hosts to reach directly)
+                        --reconnect (after a drop, reconnect with backoff and jitter; shows each
+                        attempt and its delay on stderr)
+                        --tls-cert CHAIN.pem --tls-key KEY.pem (client certificate, mutual TLS)
+                        --tls-ca CA.pem (trust these CAs instead of the JDK's)
                         On a terminal: a typed line is sent as text; /binary HEX, /ping [TEXT],
                         /close [CODE [REASON]], /help; received messages are printed after '< '.
                         From a pipe: each input line is sent as a text message and each message

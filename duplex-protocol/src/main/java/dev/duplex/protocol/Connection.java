@@ -39,6 +39,19 @@ public final class Connection {
         CLOSED
     }
 
+    /** Where a client's frames are masked (RFC 6455 5.3); a server's are never masked. */
+    public enum ClientMasking {
+        /** {@link #takeOutbound} gives each frame masked, in a fresh array of its size: the default. */
+        IN_FRAMES,
+        /**
+         * {@link #takeOutbound} gives each frame with the MASK bit and key in its header and the
+         * payload still plain (a large one by reference, as a server's is). The transport must
+         * pass every byte through one {@link dev.duplex.protocol.frame.OutboundMasker}, which
+         * masks into a bounded buffer as it writes: no frame-sized array per frame.
+         */
+        ON_WRITE
+    }
+
     /** Small, because the buffer is let go whenever it empties and taken again per read. */
     private static final int MIN_INBOUND_CAPACITY = 256;
 
@@ -47,6 +60,7 @@ public final class Connection {
     private final MessageAssembler assembler;
     private final Extension extension;
     private final MaskingKeys maskingKeys;
+    private final boolean maskOnWrite;
 
     private ByteBuffer inbound = ByteBuffer.allocate(0);   // read mode
     private FrameHeader frame;                              // the frame whose payload is arriving
@@ -72,7 +86,15 @@ public final class Connection {
      * @param random the CSPRNG for a client's masking keys; unused by a server
      */
     public Connection(Role role, Limits limits, Extension extension, SecureRandom random) {
+        this(role, limits, extension, random, ClientMasking.IN_FRAMES);
+    }
+
+    /**
+     * @param masking where a client's frames are masked; ignored for a server
+     */
+    public Connection(Role role, Limits limits, Extension extension, SecureRandom random, ClientMasking masking) {
         this.role = role;
+        this.maskOnWrite = role == Role.CLIENT && masking == ClientMasking.ON_WRITE;
         this.extension = extension;
         this.decoder = new FrameDecoder(role, limits.maxMessageSize(), limits.strictLengthEncoding());
         if (extension != null) {
@@ -84,6 +106,11 @@ public final class Connection {
 
     public Role role() {
         return role;
+    }
+
+    /** Whether the transport masks this client's frames as it writes them ({@link ClientMasking#ON_WRITE}). */
+    public boolean masksOnWrite() {
+        return maskOnWrite;
     }
 
     public State state() {
@@ -358,7 +385,10 @@ public final class Connection {
             payload = encoded.payload();
             rsv = encoded.rsv();
         }
-        if (copy) {
+        if (copy && maskOnWrite) {
+            Collections.addAll(outbound, FrameEncoder.encodeMaskedOnWrite(true, rsv, opcode, payload,
+                    maskingKeys.next(), true));
+        } else if (copy) {
             Integer key = maskingKeys == null ? null : maskingKeys.next();
             outbound.add(FrameEncoder.encodeCopy(true, rsv, opcode, payload, key));
         } else {
@@ -498,6 +528,9 @@ public final class Connection {
     }
 
     private ByteBuffer[] encode(boolean fin, int rsv, Opcode opcode, ByteBuffer payload) {
+        if (maskOnWrite) {
+            return FrameEncoder.encodeMaskedOnWrite(fin, rsv, opcode, payload, maskingKeys.next(), false);
+        }
         Integer key = maskingKeys == null ? null : maskingKeys.next();
         return FrameEncoder.encode(fin, rsv, opcode, payload, key);
     }

@@ -4,6 +4,7 @@ import dev.duplex.protocol.frame.FrameEncoder;
 import dev.duplex.protocol.frame.Masking;
 import dev.duplex.protocol.frame.MaskingKeys;
 import dev.duplex.protocol.frame.Opcode;
+import dev.duplex.protocol.frame.OutboundMasker;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -35,8 +36,13 @@ import org.openjdk.jmh.annotations.Warmup;
  *       permutation of a counter, 256 keys per refill); the JDK's {@code MessageEncoder}, which
  *       calls {@code nextInt()} on its own {@code new SecureRandom()} for every frame.
  *   <li>{@code *Frame}: one whole binary message as each client frames it: key, header, copy
- *       and mask. Duplex: {@link MaskingKeys#next} and {@link FrameEncoder#encode} (a fresh
- *       array holding header and masked payload). The JDK: {@code MessageEncoder.encodeBinary}
+ *       and mask. Duplex ({@code duplexFrame}, its client since issue 16):
+ *       {@link MaskingKeys#next}, {@link FrameEncoder#encodeMaskedOnWrite} (the header with the
+ *       key; the payload by reference) and an {@link OutboundMasker} masking header and payload
+ *       into a 16 KiB buffer, reused, each time it fills, as the client's socket output does
+ *       ({@code MaskingOutputStream}). {@code duplexFrameArray} is the way before: a fresh
+ *       array holding header and masked payload ({@link FrameEncoder#encode}). The JDK:
+ *       {@code MessageEncoder.encodeBinary}
  *       into a 16 KiB heap buffer, emptied each time it fills, which is what its
  *       {@code TransportImpl} does between socket writes (16 KiB is its default
  *       {@code jdk.httpclient.websocket.writeBufferSize}); the socket write is left out.
@@ -107,6 +113,8 @@ public class ClientMaskingBenchmark {
         Object jdkMasker;
         Object jdkEncoder;
         ByteBuffer jdkWriteBuffer;
+        OutboundMasker duplexMasker;
+        byte[] duplexWriteBuffer;
 
         @Setup
         public void setUp() throws Throwable {
@@ -121,6 +129,8 @@ public class ClientMaskingBenchmark {
             jdkMasker = (Object) NEW_MASKER.invokeExact();
             jdkEncoder = (Object) NEW_ENCODER.invokeExact();
             jdkWriteBuffer = ByteBuffer.allocate(16384);
+            duplexMasker = new OutboundMasker();
+            duplexWriteBuffer = new byte[16384]; // MaskingOutputStream.BUFFER_SIZE
         }
     }
 
@@ -159,10 +169,33 @@ public class ClientMaskingBenchmark {
         return jdkKeys.nextInt();
     }
 
-    /** One binary message framed by Duplex's client: key, header, copy, mask. */
+    /**
+     * One binary message framed by Duplex's client: key, header, then header and payload masked
+     * into the reused 16 KiB write buffer a piece at a time (where the client writes each piece
+     * to the socket).
+     */
     @Benchmark
-    public ByteBuffer[] duplexFrame(Payload p) {
-        return FrameEncoder.encode(true, 0, Opcode.BINARY, p.message, p.duplexKeys.next());
+    public byte[] duplexFrame(Payload p) {
+        ByteBuffer[] frame = FrameEncoder.encodeMaskedOnWrite(true, 0, Opcode.BINARY, p.message.clear(),
+                p.duplexKeys.next(), false);
+        byte[] buffer = p.duplexWriteBuffer;
+        for (ByteBuffer b : frame) {
+            byte[] src = b.array();
+            int offset = b.arrayOffset() + b.position();
+            int left = b.remaining();
+            while (left > 0) {
+                int n = p.duplexMasker.mask(src, offset, left, buffer, 0, buffer.length);
+                offset += n; // here the client writes buffer[0, n) to the socket
+                left -= n;
+            }
+        }
+        return buffer;
+    }
+
+    /** The way before issue 16: one fresh array per message holding header and masked payload. */
+    @Benchmark
+    public ByteBuffer[] duplexFrameArray(Payload p) {
+        return FrameEncoder.encode(true, 0, Opcode.BINARY, p.message.clear(), p.duplexKeys.next());
     }
 
     /** One binary message framed by the JDK's client: key, header, mask-while-copying, 16 KiB at a time. */

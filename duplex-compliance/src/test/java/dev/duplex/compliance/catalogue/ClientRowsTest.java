@@ -51,7 +51,8 @@ class ClientRowsTest {
     @Test
     void B7_reconnectStormIsSerialisedPerHost() {
         RowWatcher.notAServerRow("client row: ClientHandshakeTest#B7_onlyOneConnectionPerAddressIsConnectingAtATime "
-                + "(one CONNECTING attempt per host); the client has no automatic reconnect, so no backoff to test");
+                + "(one CONNECTING attempt per host, reconnects included); backoff with full jitter: "
+                + "ReconnectTest#aHundredClientsThatLostOneServerSpreadTheirAttempts");
     }
 
     @Test

@@ -58,6 +58,17 @@ public final class ExternalPeer implements Peer {
     }
 
     /**
+     * Python websockets on wss that requires a client certificate from {@code clientCa} (mutual
+     * TLS): {@code /echo}, and {@code /whoami}, which answers the client certificate's CN.
+     */
+    public static ExternalPeer pythonMutualTls(Path certificate, Path key, Path clientCa) throws Exception {
+        requirePython();
+        return start("Python websockets mTLS", List.of(SYSTEM_PYTHON.toString(),
+                moduleDir().resolve("src/test/resources/peers/websockets_mtls_server.py").toString(),
+                certificate.toString(), key.toString(), clientCa.toString()), "wss");
+    }
+
+    /**
      * Python websockets on ws serving {@code /echo} with permessage-deflate; {@code mode} is
      * {@code takeover} or {@code no_takeover} (see websockets_deflate_server.py).
      */

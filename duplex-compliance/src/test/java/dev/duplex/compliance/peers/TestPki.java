@@ -35,6 +35,8 @@ import javax.net.ssl.TrustManagerFactory;
 public final class TestPki {
     private static final String EC_WITH_SHA256 = "1.2.840.10045.4.3.2";
     private static final char[] PASSWORD = "test".toCharArray();
+    private static final String SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
+    private static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
 
     /** A key and its certificate chain (leaf first). */
     public record Issued(PrivateKey key, X509Certificate certificate, X509Certificate issuer) {
@@ -67,15 +69,33 @@ public final class TestPki {
     public TestPki() throws GeneralSecurityException, IOException {
         caKeys = newKeyPair();
         caName = "Duplex Test CA " + System.nanoTime();
-        ca = sign(caName, caName, caKeys.getPublic().getEncoded(), caKeys.getPrivate(), true, List.of(), List.of());
+        ca = sign(caName, caName, caKeys.getPublic().getEncoded(), caKeys.getPrivate(), true, List.of(), List.of(), null);
     }
 
     /** A server certificate for these DNS names and IP addresses, signed by this CA. */
     public Issued issue(List<String> dnsNames, List<String> ipAddresses) throws GeneralSecurityException, IOException {
         KeyPair keys = newKeyPair();
         X509Certificate leaf = sign(dnsNames.isEmpty() ? ipAddresses.get(0) : dnsNames.get(0), caName,
-                keys.getPublic().getEncoded(), caKeys.getPrivate(), false, dnsNames, ipAddresses);
+                keys.getPublic().getEncoded(), caKeys.getPrivate(), false, dnsNames, ipAddresses, SERVER_AUTH);
         return new Issued(keys.getPrivate(), leaf, ca);
+    }
+
+    /**
+     * A client certificate for mutual TLS: subject {@code CN=commonName}, extended key usage
+     * clientAuth, no subject alternative names; signed by this CA.
+     */
+    public Issued issueClient(String commonName) throws GeneralSecurityException, IOException {
+        KeyPair keys = newKeyPair();
+        X509Certificate leaf = sign(commonName, caName, keys.getPublic().getEncoded(), caKeys.getPrivate(), false,
+                List.of(), List.of(), CLIENT_AUTH);
+        return new Issued(keys.getPrivate(), leaf, ca);
+    }
+
+    /** The CA certificate, PEM, for peers that check against it (a server's client CA bundle). */
+    public Path writeCaPem(Path dir, String name) throws IOException, GeneralSecurityException {
+        Path file = dir.resolve(name + ".crt");
+        Files.writeString(file, pem("CERTIFICATE", ca.getEncoded()));
+        return file;
     }
 
     /** A client context that trusts this CA and nothing else. */
@@ -99,7 +119,8 @@ public final class TestPki {
     // ---------------------------------------------------------------- RFC 5280 in DER
 
     private static X509Certificate sign(String subject, String issuer, byte[] subjectPublicKeyInfo, PrivateKey signer,
-                                        boolean isCa, List<String> dnsNames, List<String> ipAddresses)
+                                        boolean isCa, List<String> dnsNames, List<String> ipAddresses,
+                                        String extendedKeyUsage)
             throws GeneralSecurityException, IOException {
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
         byte[] algorithm = sequence(oid(EC_WITH_SHA256));
@@ -110,7 +131,7 @@ public final class TestPki {
         // keyUsage, critical: keyCertSign and cRLSign for the CA, digitalSignature for a server
         extensions.writeBytes(sequence(oid("2.5.29.15"), bool(true),
                 octetString(isCa ? new byte[] {0x03, 0x02, 0x01, 0x06} : new byte[] {0x03, 0x02, 0x07, (byte) 0x80})));
-        if (!isCa) {
+        if (!dnsNames.isEmpty() || !ipAddresses.isEmpty()) {
             ByteArrayOutputStream names = new ByteArrayOutputStream();
             for (String dns : dnsNames) {
                 names.writeBytes(tlv(0x82, dns.getBytes(StandardCharsets.US_ASCII))); // dNSName [2]
@@ -119,8 +140,9 @@ public final class TestPki {
                 names.writeBytes(tlv(0x87, InetAddress.getByName(ip).getAddress())); // iPAddress [7]
             }
             extensions.writeBytes(sequence(oid("2.5.29.17"), octetString(tlv(0x30, names.toByteArray()))));
-            // extKeyUsage: serverAuth
-            extensions.writeBytes(sequence(oid("2.5.29.37"), octetString(sequence(oid("1.3.6.1.5.5.7.3.1")))));
+        }
+        if (extendedKeyUsage != null) {
+            extensions.writeBytes(sequence(oid("2.5.29.37"), octetString(sequence(oid(extendedKeyUsage)))));
         }
         byte[] tbs = sequence(
                 tlv(0xA0, integer(BigInteger.TWO)),                  // version v3

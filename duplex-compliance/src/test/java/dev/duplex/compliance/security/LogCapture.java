@@ -15,7 +15,7 @@ import java.util.logging.SimpleFormatter;
  * {@code System.getLogger("dev.duplex")}, which the JDK routes to java.util.logging. Each record
  * is kept as the text a log file would show, parameters filled in and any stack trace appended.
  */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
     private final Logger logger = Logger.getLogger("dev.duplex"); // held: JUL keeps loggers weakly
     private final Level previousLevel = logger.getLevel();
     private final List<String> lines = new ArrayList<>();
@@ -41,14 +41,14 @@ final class LogCapture implements AutoCloseable {
         public void close() {}
     };
 
-    LogCapture() {
+    public LogCapture() {
         handler.setLevel(Level.ALL);
         logger.setLevel(Level.ALL);
         logger.addHandler(handler);
     }
 
     /** The lines logged so far. */
-    List<String> lines() {
+    public List<String> lines() {
         synchronized (lines) {
             return new ArrayList<>(lines);
         }

@@ -21,7 +21,9 @@ import java.security.interfaces.RSAKey;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -121,17 +123,34 @@ public record ServerCredentials(PrivateKey key, List<X509Certificate> chain) {
 
     /** A TLS context that presents this chain; trust material is left to the JDK's defaults. */
     public SSLContext sslContext() {
+        return sslContext(null);
+    }
+
+    /**
+     * A TLS context that presents this chain and checks peers' certificates with
+     * {@code trust}, or with the JDK's default trust store when it is null.
+     */
+    public SSLContext sslContext(TrustManager trust) {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keyManagers(), trust == null ? null : new TrustManager[] {trust}, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK cannot build a TLS context from a checked key and chain", e);
+        }
+    }
+
+    /** Key managers that present this chain, for a context built elsewhere. */
+    public KeyManager[] keyManagers() {
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
             store.setKeyEntry("server", key, STORE_PASSWORD, chain.toArray(Certificate[]::new));
             KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             keys.init(store, STORE_PASSWORD);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keys.getKeyManagers(), null, null);
-            return context;
+            return keys.getKeyManagers();
         } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("the JDK cannot build a TLS context from a checked key and chain", e);
+            throw new IllegalStateException("the JDK cannot hold a checked key and chain", e);
         }
     }
 
@@ -172,7 +191,7 @@ public record ServerCredentials(PrivateKey key, List<X509Certificate> chain) {
         }
     }
 
-    private static X509Certificate certificate(byte[] der, String source) {
+    static X509Certificate certificate(byte[] der, String source) {
         try {
             return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
         } catch (CertificateException e) {
@@ -181,7 +200,7 @@ public record ServerCredentials(PrivateKey key, List<X509Certificate> chain) {
         }
     }
 
-    private static String readText(Path file) throws IOException {
+    static String readText(Path file) throws IOException {
         if (Files.size(file) > Pem.MAX_TEXT) {
             throw new IllegalArgumentException(file + ": larger than " + Pem.MAX_TEXT + " bytes; not a PEM file");
         }

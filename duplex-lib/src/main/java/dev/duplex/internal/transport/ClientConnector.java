@@ -87,6 +87,15 @@ public final class ClientConnector {
      */
     public static CompletableFuture<WebSocket> connect(URI uri, ClientOptions options, WebSocketHandler handler,
                                                        SecureRandom random) {
+        if (options.reconnect() != null) {
+            return Reconnector.connect(uri, options, handler, random);
+        }
+        return connectOnce(uri, options, handler, random);
+    }
+
+    /** One connection, however its options say to reconnect: for {@link Reconnector}'s attempts. */
+    static CompletableFuture<WebSocket> connectOnce(URI uri, ClientOptions options, WebSocketHandler handler,
+                                                    SecureRandom random) {
         ClientConnector connector = new ClientConnector(options, handler, random);
         Attempt first = connector.attempt(uri, options.headers()); // a bad URI fails the caller now
         connector.result.whenComplete((socket, error) -> {
@@ -188,17 +197,16 @@ public final class ClientConnector {
         String host = host(uri);
         int port = port(uri);
         long connectDeadline = System.nanoTime() + options.connectTimeout().toNanos();
+        ProxyRoute route = ProxyRoute.choose(options.proxy(), isSecure(uri), host, port);
+        if (route.proxy() != null) {
+            return openThroughProxy(attempt, route, host, port, connectDeadline);
+        }
         IOException failure = null;
         for (InetAddress address : InetAddress.getAllByName(host)) {
             InetSocketAddress remote = new InetSocketAddress(address, port);
             enterGate(remote, connectDeadline);
             try {
-                Socket socket = new Socket();
-                current.set(socket);
-                if (result.isCancelled()) {
-                    closeQuietly(socket);
-                    throw new IOException("connect cancelled");
-                }
+                Socket socket = newSocket();
                 try {
                     socket.connect(remote, millisUntil(connectDeadline));
                 } catch (IOException e) {
@@ -206,12 +214,52 @@ public final class ClientConnector {
                     failure = e;
                     continue; // RFC 6455 4.1 leaves it to the client: try the host's next address
                 }
-                return handshake(attempt, socket, host, port);
+                return handshake(attempt, socket, host, port, null);
             } finally {
                 ConnectingGate.leave(remote);
             }
         }
         throw failure;
+    }
+
+    /**
+     * Connects to the proxy and has it open a tunnel to {@code host:port}. The gate is keyed by
+     * the server's name and port, unresolved, since the proxy does the resolving: attempts to
+     * one server through a proxy still go one at a time (row B7).
+     */
+    private SocketConnection openThroughProxy(Attempt attempt, ProxyRoute route, String host, int port,
+                                              long connectDeadline) throws IOException {
+        InetSocketAddress server = InetSocketAddress.createUnresolved(host, port);
+        enterGate(server, connectDeadline);
+        try {
+            Socket socket = newSocket();
+            InetSocketAddress proxyAddress = new InetSocketAddress(route.proxy().host(), route.proxy().port());
+            try {
+                socket.connect(proxyAddress, millisUntil(connectDeadline));
+            } catch (IOException e) {
+                closeQuietly(socket);
+                route.connectFailed(proxyAddress, e);
+                IOException wrapped = e instanceof SocketTimeoutException
+                        ? new SocketTimeoutException(route.describe() + " did not accept the connection in time")
+                        : new IOException("cannot reach " + route.describe() + ": " + e.getMessage());
+                wrapped.initCause(e);
+                throw wrapped;
+            }
+            return handshake(attempt, socket, host, port, route);
+        } finally {
+            ConnectingGate.leave(server);
+        }
+    }
+
+    /** A socket for this attempt, which cancelling the future closes. */
+    private Socket newSocket() throws IOException {
+        Socket socket = new Socket();
+        current.set(socket);
+        if (result.isCancelled()) {
+            closeQuietly(socket);
+            throw new IOException("connect cancelled");
+        }
+        return socket;
     }
 
     private static void enterGate(InetSocketAddress remote, long deadlineNanos) throws IOException {
@@ -226,7 +274,8 @@ public final class ClientConnector {
         }
     }
 
-    private SocketConnection handshake(Attempt attempt, Socket plain, String host, int port) throws IOException {
+    private SocketConnection handshake(Attempt attempt, Socket plain, String host, int port, ProxyRoute route)
+            throws IOException {
         AtomicInteger phase = new AtomicInteger(RUNNING);
         // The whole exchange, TLS included, must finish in time however slowly the server answers.
         ScheduledFuture<?> deadline = timers.schedule(() -> {
@@ -237,9 +286,13 @@ public final class ClientConnector {
         Socket socket = plain;
         boolean handedOver = false;
         PerMessageDeflate extension = null;
-        GuardedTap tap = GuardedTap.of(options.wireTap() == null ? null : options.wireTap().get());
+        // The frames reach the tap before the writer masks them: it gets masked copies.
+        GuardedTap tap = GuardedTap.of(MaskingTap.wrap(options.wireTap() == null ? null : options.wireTap().get()));
         try {
             plain.setTcpNoDelay(true);
+            if (route != null) {
+                route.openTunnel(plain, host, port); // TLS below then runs end to end, with the server's name
+            }
             if (isSecure(attempt.uri())) {
                 socket = startTls(plain, host, port);
                 current.set(socket);
@@ -270,7 +323,9 @@ public final class ClientConnector {
             ByteBuffer leftover = ByteBuffer.allocate(rest.remaining()).put(rest).flip();
             // From here the core owns the extension: Connection.release() ends its zlib streams
             // when the connection terminates, however it ends.
-            Connection core = new Connection(Role.CLIENT, options.connectionOptions().limits(), extension, random);
+            // Masked as written, into one bounded buffer (MaskingOutputStream), not per frame.
+            Connection core = new Connection(Role.CLIENT, options.connectionOptions().limits(), extension, random,
+                    Connection.ClientMasking.ON_WRITE);
             Handshake handshake = new Handshake(sentRequest(request), (InetSocketAddress) socket.getRemoteSocketAddress(),
                     accepted.subprotocol(), Map.of(), null, accepted.extensions());
             SocketConnection connection = new SocketConnection(socket, plain, core, options.connectionOptions(), handler,

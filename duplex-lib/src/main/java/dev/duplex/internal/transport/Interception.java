@@ -31,6 +31,12 @@ final class Interception {
         HandshakeRequest seen = new HandshakeRequest(request, remote, tlsSession(socket), subprotocol);
         try {
             Decision decision = interceptor.intercept(seen);
+            if (decision instanceof Decision.Accept accept && accept.principal() == null
+                    && seen.peerPrincipal().isPresent()) {
+                // Mutual TLS: the verified client certificate names the principal unless the
+                // interceptor named one itself.
+                return new Decision.Accept(seen.peerPrincipal().get(), accept.attributes(), accept.subprotocol());
+            }
             if (decision != null) {
                 return decision;
             }

@@ -102,7 +102,8 @@ public final class SocketConnection implements WebSocket {
         this.timers = timers;
         this.leftover = leftover;
         this.onTerminated = onTerminated;
-        this.outbound = new OutboundQueue(socket, raw, socket.getOutputStream(), timers,
+        this.outbound = new OutboundQueue(socket, raw,
+                core.masksOnWrite() ? new MaskingOutputStream(socket.getOutputStream()) : socket.getOutputStream(), timers,
                 options.writeStallTimeout(), this::writeStalled, shared.outbound(), this::evicted,
                 options.outboundSoftLimit());
         // The TCP socket: closing it is what an abort does, and a TLS socket does not see that.

@@ -57,8 +57,13 @@ public final class TlsAcceptor {
         parameters.setProtocols(protocols);
         // RFC 7301 3.2: a client that offers ALPN without http/1.1 gets no_application_protocol.
         parameters.setApplicationProtocols(APPLICATION_PROTOCOLS);
-        parameters.setNeedClientAuth(false);
-        parameters.setWantClientAuth(false);
+        // Mutual TLS when asked for: the JDK checks the chain against the options' CA bundle.
+        // Each of these setters overrides the other, so exactly one of them is called.
+        switch (current.clientAuth()) {
+            case REQUIRED -> parameters.setNeedClientAuth(true);
+            case OPTIONAL -> parameters.setWantClientAuth(true);
+            case NONE -> parameters.setNeedClientAuth(false); // clears both
+        }
         parameters.setUseCipherSuitesOrder(true);
         tls.setSSLParameters(parameters);
         tls.startHandshake();

@@ -8,10 +8,12 @@ import static dev.duplex.protocol.frame.FrameHeader.LENGTH_64;
 import java.nio.ByteBuffer;
 
 /**
- * Writes frames (RFC 6455 5.2). A client's frames are masked into a fresh copy of the payload,
- * so the caller's buffer can neither change the bytes on the wire once framing has begun nor
- * be changed by masking (RFC 6455 10.3, row B8). A server's payload is passed on as it is,
- * behind its header, without a copy.
+ * Writes frames (RFC 6455 5.2). A client's frames are masked into a fresh copy of the payload
+ * ({@link #encode}), so the caller's buffer can neither change the bytes on the wire once
+ * framing has begun nor be changed by masking (RFC 6455 10.3, row B8); or, for a transport that
+ * masks as it writes ({@link #encodeMaskedOnWrite} and {@link OutboundMasker}), they carry their
+ * key in the header and the payload as it is. A server's payload is passed on as it is, behind
+ * its header, without a copy.
  */
 public final class FrameEncoder {
     /** Payloads up to this size are copied behind their header, saving a write of their own. */
@@ -39,6 +41,30 @@ public final class FrameEncoder {
      */
     public static ByteBuffer encodeCopy(boolean fin, int rsv, Opcode opcode, ByteBuffer payload, Integer maskingKey) {
         return encode(fin, rsv, opcode, payload, maskingKey, true)[0];
+    }
+
+    /**
+     * Encodes a client frame whose payload is masked later, as it is written, by an
+     * {@link OutboundMasker}: the header carries the MASK bit and the key, the payload follows
+     * as it is. A payload that fits a control frame (125 bytes) is copied behind its header, so
+     * that a control frame is always one buffer; a larger one is passed on by reference (the
+     * transport's writer gathers small buffers itself), or copied when {@code copy} is set (the
+     * caller's buffer may change once this returns). No array is made to mask into.
+     */
+    public static ByteBuffer[] encodeMaskedOnWrite(boolean fin, int rsv, Opcode opcode, ByteBuffer payload,
+                                                   int maskingKey, boolean copy) {
+        int length = payload.remaining();
+        int headerLength = FrameHeader.lengthOf(length, true);
+        if (!copy && length > FrameHeader.MAX_CONTROL_PAYLOAD) {
+            ByteBuffer header = ByteBuffer.allocate(headerLength);
+            writeHeader(header, fin, rsv, opcode, length, true, maskingKey);
+            return new ByteBuffer[] {header.flip(), payload.duplicate()};
+        }
+        byte[] frame = new byte[headerLength + length];
+        ByteBuffer out = ByteBuffer.wrap(frame);
+        writeHeader(out, fin, rsv, opcode, length, true, maskingKey);
+        payload.get(payload.position(), frame, headerLength, length);
+        return new ByteBuffer[] {ByteBuffer.wrap(frame)};
     }
 
     private static ByteBuffer[] encode(boolean fin, int rsv, Opcode opcode, ByteBuffer payload, Integer maskingKey,

@@ -34,11 +34,6 @@ final class OutboundBudget {
         return limit;
     }
 
-    /** Bytes queued across every connection right now. */
-    long queued() {
-        return queued.get();
-    }
-
     void register(OutboundQueue queue) {
         if (limit != Long.MAX_VALUE) {
             queues.add(queue);

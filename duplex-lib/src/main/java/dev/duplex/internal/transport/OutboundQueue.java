@@ -140,13 +140,9 @@ final class OutboundQueue {
      * latest ping: a peer that pings and never reads holds one pong, not one per ping (row
      * H7). Below it, pongs wait side by side, so a peer that reads gets an answer to every
      * ping of a burst (Autobahn 2.10). A new pong goes last, not into the old one's place, so
-     * it overtakes nothing.
+     * it overtakes nothing. {@code done}, when given, completes once the frames after the pong
+     * are written (a close frame's, for instance).
      */
-    void enqueueProtocol(List<ByteBuffer> buffers, int pong) {
-        enqueueProtocol(buffers, pong, null);
-    }
-
-    /** As above; {@code done}, when given, completes once the frames after the pong are written. */
     void enqueueProtocol(List<ByteBuffer> buffers, int pong, CompletableFuture<Void> done) {
         if (pong < 0) {
             long bytes = byteCount(buffers);

@@ -276,8 +276,10 @@ class OutboundLimitsTest {
             frame.put((byte) (0x80 | opcode));
             if (payload.length < 126) {
                 frame.put((byte) (0x80 | payload.length));
-            } else {
+            } else if (payload.length <= 0xFFFF) {
                 frame.put((byte) (0x80 | 126)).putShort((short) payload.length);
+            } else {
+                frame.put((byte) (0x80 | 127)).putLong(payload.length);
             }
             frame.putInt(0).put(payload);
             out.write(frame.array(), 0, frame.position());

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
@@ -328,6 +329,8 @@ public final class FaultProxy implements AutoCloseable {
     private static final class Link {
         private final Socket client;
         private final Socket upstream;
+        /** Directions whose relay has ended; when both have, the sockets are closed. */
+        private final AtomicInteger ended = new AtomicInteger();
 
         Link(Socket client, Socket upstream) {
             this.client = client;
@@ -383,6 +386,10 @@ public final class FaultProxy implements AutoCloseable {
                 close(); // one side went away or was cut: end the other as well
             } catch (InterruptedException e) {
                 close();
+            } finally {
+                if (ended.incrementAndGet() == 2) {
+                    close(); // both sides said FIN: nothing is left to relay
+                }
             }
         }
 

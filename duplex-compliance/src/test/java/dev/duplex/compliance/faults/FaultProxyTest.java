@@ -29,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.parallel.Isolated;
@@ -301,7 +302,7 @@ class FaultProxyTest {
     private static final class ClientEvents implements WebSocketHandler {
         final BlockingQueue<Message> messages = new LinkedBlockingQueue<>();
         final BlockingQueue<Closed> closes = new LinkedBlockingQueue<>();
-        final java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
+        final AtomicInteger opened = new AtomicInteger();
 
         @Override
         public void onOpen(WebSocket socket) {

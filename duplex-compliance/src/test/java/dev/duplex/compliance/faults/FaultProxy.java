@@ -28,8 +28,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>{@link Faults#delay}: wait before each write;
  *   <li>{@link Faults#fragment}: write what was read one byte at a time, each its own write
  *       with Nagle off, so the peer sees single-byte reads;
- *   <li>{@link Faults#stall}: stop reading from the source, so its socket buffers fill and its
- *       writes stop making progress, until {@link Faults#resume};
+ *   <li>{@link Faults#stall}: forward nothing and stop reading from the source, so its socket
+ *       buffers fill and its writes stop making progress, until {@link Faults#resume};
  *   <li>{@link Faults#blackHole}: keep reading from the source (its writes succeed) and forward
  *       nothing;
  *   <li>{@link Faults#cutAt}: forward exactly N bytes of a connection in this direction, then
@@ -246,8 +246,9 @@ public final class FaultProxy implements AutoCloseable {
         }
 
         /**
-         * Stops reading from the source until {@link #resume}. A read already waiting for bytes
-         * when this is called still forwards what it gets, once; nothing after that.
+         * Stops forwarding and reading until {@link #resume}: nothing more is forwarded, and
+         * after the one read that may already be waiting for bytes (whose bytes are held, at
+         * most 16 KiB) nothing more is read from the source.
          */
         public Faults stall() {
             this.stalled = true;
@@ -358,6 +359,8 @@ public final class FaultProxy implements AutoCloseable {
                         to.shutdownOutput();
                         return;
                     }
+                    // Bytes that a read waiting when stall() came in returned are held, not forwarded.
+                    faults.awaitNotStalled();
                     if (faults.blackHole) {
                         faults.swallowed.addAndGet(n);
                         continue;

@@ -202,6 +202,48 @@ class FaultProxyTest {
     }
 
     @Test
+    void slowNetworkWithinThePongTimeoutKeepsTheConnectionOpen() throws Exception {
+        Duration ping = Duration.ofMillis(200);
+        Duration pong = Duration.ofMillis(500);
+        Duration oneWay = Duration.ofMillis(100); // a round trip of 200 ms, under the pong timeout
+        AtomicInteger pongs = new AtomicInteger();
+        BlockingQueue<Integer> serverCloses = new LinkedBlockingQueue<>();
+        WebSocketHandler handler = new WebSocketHandler() {
+            @Override
+            public void onMessage(WebSocket socket, Message message) {
+                socket.send(message);
+            }
+
+            @Override
+            public void onPong(WebSocket socket, byte[] payload) {
+                pongs.incrementAndGet();
+            }
+
+            @Override
+            public void onClose(WebSocket socket, int code, String reason) {
+                serverCloses.add(code);
+            }
+        };
+        ConnectionOptions options = ConnectionOptions.builder().pingInterval(ping).pongTimeout(pong).build();
+        try (WebSocketServer server = server(handler, options, CompressionOptions.DISABLED);
+             FaultProxy proxy = FaultProxy.to(server.port())) {
+            proxy.clientToServer().delay(oneWay);
+            proxy.serverToClient().delay(oneWay);
+            ClientEvents client = new ClientEvents();
+            WebSocket socket = connect(proxy, client, ClientOptions.builder()).get(5, TimeUnit.SECONDS);
+
+            Await.until(DEADLINE, () -> pongs.get() >= 3, () -> "three pongs back through the slow network, got " + pongs.get());
+            assertTrue(serverCloses.isEmpty(), () -> "the keepalive closed a live connection: " + serverCloses);
+            assertTrue(socket.isOpen());
+            socket.sendText("still here");
+            assertEquals(new Message.Text("still here"), client.awaitMessage());
+            socket.close(1000, "done").get(5, TimeUnit.SECONDS);
+            Integer code = serverCloses.poll(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+            assertEquals(1000, code, "the only close is the client's own");
+        }
+    }
+
+    @Test
     void closeFrameSwallowedByTheNetworkFiresTheCloseTimeout() throws Exception {
         RecordingHandler events = RecordingHandler.silent();
         ConnectionOptions options = ConnectionOptions.builder().closeTimeout(TIMER).pingInterval(Duration.ZERO).build();

@@ -285,8 +285,8 @@ public final class Connection {
 
     /**
      * Fails the connection (RFC 6455 7.1.7): queues a close frame with the code unless one was
-     * sent or the stream has ended, and stops reading. The transport calls this for failures of its own, such as a
-     * missing pong; the core calls it for protocol errors.
+     * sent or the peer's stream has ended, and stops reading. The transport calls this for
+     * failures of its own, such as a missing pong; the core calls it for protocol errors.
      */
     public Event.Failure fail(int code, String reason) {
         String cut = ClosePayload.truncate(reason);

@@ -285,14 +285,16 @@ public final class Connection {
 
     /**
      * Fails the connection (RFC 6455 7.1.7): queues a close frame with the code unless one was
-     * sent, and stops reading. The transport calls this for failures of its own, such as a
-     * missing pong; the core calls it for protocol errors.
+     * sent or the peer's stream has ended, and stops reading. The transport calls this for
+     * failures of its own, such as a missing pong; the core calls it for protocol errors.
      */
     public Event.Failure fail(int code, String reason) {
         String cut = ClosePayload.truncate(reason);
+        boolean wasClosed = state() == State.CLOSED;
         failed = true;
         inbound = ByteBuffer.allocate(0);
-        if (!closeSent) {
+        // Once CLOSED (here: the peer's stream ended) the connection emits nothing more.
+        if (!closeSent && !wasClosed) {
             queueClose(code, cut);
         }
         return new Event.Failure(code, cut);
@@ -347,7 +349,8 @@ public final class Connection {
      * Queues a text message.
      *
      * @throws IllegalArgumentException when the text has an unpaired surrogate
-     * @throws IllegalStateException when this end has sent its close frame (row E8)
+     * @throws IllegalStateException when this end has sent its close frame (row E8), or the
+     *     connection is {@link State#CLOSED} (the peer's stream ended without one)
      */
     public void sendText(String text, boolean allowCompression) {
         sendMessage(Opcode.TEXT, ByteBuffer.wrap(encodeText(text)), allowCompression);
@@ -364,7 +367,8 @@ public final class Connection {
      * @param allowCompression false opts this message out of a negotiated compression
      *     extension (for secrets next to attacker-controlled data: CRIME/BREACH)
      * @throws IllegalArgumentException for a control opcode or text that is not UTF-8
-     * @throws IllegalStateException when this end has sent its close frame (row E8)
+     * @throws IllegalStateException when this end has sent its close frame (row E8), or the
+     *     connection is {@link State#CLOSED} (the peer's stream ended without one)
      */
     public void sendMessage(Opcode opcode, ByteBuffer payload, boolean allowCompression) {
         sendMessage(opcode, payload, allowCompression, false);
@@ -431,14 +435,16 @@ public final class Connection {
 
     /**
      * Starts the close handshake (RFC 6455 7.1.2) with a code and reason, checked as for any
-     * close frame this end sends (row E5). Does nothing if this end has already sent one.
+     * close frame this end sends (row E5). Does nothing if this end has already sent one, or
+     * once the connection is {@link State#CLOSED}: after the peer's stream has ended
+     * (RFC 6455 7.1.4) there is no one to read a close frame.
      *
      * @throws IllegalArgumentException for a code that may not be sent (1005, 1006 and 1015
      *     among them), or a reason over 123 UTF-8 bytes or with an unpaired surrogate
      */
     public void close(int code, String reason) {
         ClosePayload.encode(code, reason); // refuse bad input even when the call is a no-op
-        if (!closeSent) {
+        if (!closeSent && state() != State.CLOSED) {
             queueClose(code, reason);
         }
     }
@@ -497,6 +503,9 @@ public final class Connection {
     private void checkCanSend() {
         if (closeSent) {
             throw new IllegalStateException("the close frame has been sent; nothing more may be sent");
+        }
+        if (endOfStream) {
+            throw new IllegalStateException("the peer's stream has ended; the connection is closed");
         }
     }
 

@@ -492,7 +492,8 @@ public final class SocketConnection implements WebSocket {
         String overLimit = null;
         lock.lock();
         try {
-            if (terminated.get() || core.isCloseSent()) {
+            // CLOSED without a close sent: the peer's stream ended, and the core takes no more sends.
+            if (terminated.get() || core.isCloseSent() || core.state() == Connection.State.CLOSED) {
                 done.completeExceptionally(new IllegalStateException("connection is closed or closing"));
                 logSendFailure("the connection is closed or closing");
                 return done;

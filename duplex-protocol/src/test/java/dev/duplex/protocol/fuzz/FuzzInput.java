@@ -22,6 +22,11 @@ final class FuzzInput {
         return position < bytes.length ? bytes[position++] & 0xff : 0;
     }
 
+    /** Whether bytes remain past those read so far. */
+    boolean hasMore() {
+        return position < bytes.length;
+    }
+
     /** Everything after the option bytes read so far. */
     byte[] rest() {
         return Arrays.copyOfRange(bytes, Math.min(position, bytes.length), bytes.length);

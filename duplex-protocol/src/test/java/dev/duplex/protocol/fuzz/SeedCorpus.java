@@ -40,6 +40,11 @@ public final class SeedCorpus {
         write(root.resolve("HeaderValueFuzzTestInputs/listParsersAcceptTokensAndRefuseTheRestWith400"), values());
         write(root.resolve("Utf8ValidatorFuzzTestInputs/agreesWithTheJdkDecoder"), utf8());
         write(root.resolve("InflaterFuzzTestInputs/inflaterStopsAtTheLimitAndFailsCorruptDataWith1007"), deflate());
+        write(root.resolve("ClientHandshakeFuzzTestInputs/clientAcceptsOnlyAValid101"), responses());
+        write(root.resolve("NegotiationFuzzTestInputs/serverAnswerToAnyOfferPassesTheClientsCheck"), offers());
+        write(root.resolve("NegotiationFuzzTestInputs/deflateAgreementIsAcceptedByTheClientThatOfferedIt"), deflateConfigs());
+        write(root.resolve("DissectorFuzzTestInputs/dissectorShowsAnyBytesWithoutThrowing"), traces());
+        write(root.resolve("ConnectionSequenceFuzzTestInputs/connectionStateOnlyMovesForwardAndStaysQuietOnceClosed"), programs());
     }
 
     /** Options: flags, message limit / 16, fragment limit - 1, split plan; then the stream. */
@@ -190,6 +195,96 @@ public final class SeedCorpus {
     }
 
     /** The stretch option and index that repeat the byte at {@code index} of the input. */
+    /** Options: flags (1 subprotocols, 2 deflate offered, 4 min window 15); then the response head. */
+    private static Map<String, byte[]> responses() {
+        Map<String, byte[]> seeds = new LinkedHashMap<>();
+        String ok = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n";
+        seeds.put("rfc6455-1.3-101", cat(new byte[] {0}, ascii(ok + "\r\n")));
+        seeds.put("B4-subprotocol-chosen", cat(new byte[] {1}, ascii(ok + "Sec-WebSocket-Protocol: chat\r\n\r\n")));
+        seeds.put("B4-subprotocol-not-offered", cat(new byte[] {1}, ascii(ok + "Sec-WebSocket-Protocol: soap\r\n\r\n")));
+        seeds.put("B4-two-subprotocols", cat(new byte[] {1}, ascii(ok + "Sec-WebSocket-Protocol: chat, superchat\r\n\r\n")));
+        seeds.put("B3-deflate-agreed", cat(new byte[] {2}, ascii(ok + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=10\r\n\r\n")));
+        seeds.put("B3-deflate-not-offered", cat(new byte[] {0}, ascii(ok + "Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n")));
+        seeds.put("B3-deflate-twice", cat(new byte[] {2}, ascii(ok + "Sec-WebSocket-Extensions: permessage-deflate, permessage-deflate\r\n\r\n")));
+        seeds.put("B3-window-not-offered", cat(new byte[] {6}, ascii(ok + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=9\r\n\r\n")));
+        seeds.put("B2-wrong-accept", cat(new byte[] {0}, ascii(ok.replace("xOo=", "xOo") + "\r\n")));
+        seeds.put("B2-two-accepts", cat(new byte[] {0}, ascii(ok + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n")));
+        seeds.put("B1-200", cat(new byte[] {0}, ascii("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")));
+        seeds.put("B1-upgrade-h2c", cat(new byte[] {0}, ascii(ok.replace("websocket", "h2c") + "\r\n")));
+        return seeds;
+    }
+
+    /** Options: flags (1 server subprotocols, 2 server deflate), min window; protocols NUL extensions. */
+    private static Map<String, byte[]> offers() {
+        Map<String, byte[]> seeds = new LinkedHashMap<>();
+        seeds.put("rfc6455-1.3-chat", cat(new byte[] {3, 0}, ascii("chat, superchat\0")));
+        seeds.put("rfc7692-5.1-two-offers", cat(new byte[] {3, 0}, ascii("chat\0permessage-deflate; server_max_window_bits=10, permessage-deflate")));
+        seeds.put("A13-window-below-minimum", cat(new byte[] {2, 4}, ascii("\0permessage-deflate; server_max_window_bits=9")));
+        seeds.put("A13-malformed-then-good", cat(new byte[] {2, 0}, ascii("\0permessage-deflate; x=1, permessage-deflate; client_max_window_bits")));
+        seeds.put("A13-unknown-extension", cat(new byte[] {2, 0}, ascii("\0x-webkit-deflate-frame")));
+        seeds.put("A12-duplicate-subprotocols", cat(new byte[] {1, 0}, ascii("chat, chat")));
+        seeds.put("A12-not-a-token", cat(new byte[] {1, 0}, ascii("chat, \"x\"")));
+        return seeds;
+    }
+
+    /** Client then server config: flags, server window, client window, min window (8 + n % 8). */
+    private static Map<String, byte[]> deflateConfigs() {
+        Map<String, byte[]> seeds = new LinkedHashMap<>();
+        seeds.put("defaults", new byte[] {0, 7, 7, 0, 0, 7, 7, 0});
+        seeds.put("no-context-takeover", new byte[] {3, 7, 7, 0, 3, 7, 7, 0});
+        seeds.put("G5-server-window-below-server-minimum", new byte[] {0, 1, 7, 0, 0, 7, 7, 4});
+        seeds.put("client-minimum-above-server-client-window", new byte[] {0, 7, 7, 4, 0, 7, 1, 0});
+        seeds.put("small-windows", new byte[] {0, 2, 2, 1, 0, 3, 3, 0});
+        return seeds;
+    }
+
+    /** Options: flags (1 from handshake, 2 deflate, 4 lone frame dissector, 8 server->client), maxShown; records. */
+    private static Map<String, byte[]> traces() {
+        Map<String, byte[]> seeds = new LinkedHashMap<>();
+        byte[] request = ascii("GET /chat HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                + "Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n");
+        byte[] response = ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n");
+        seeds.put("handshake-then-deflated-hello", cat(new byte[] {1, 64}, records(0, request), records(0x80, response),
+                records(0, masked(0xC1, hex("f248cdc9c90700"))), records(0x80, hex("c107f248cdc9c90700")),
+                records(0, masked(0x88, hex("03e8"))), records(0x80, hex("880203e8"))));
+        seeds.put("rfc6455-5.7-frames", cat(new byte[] {0, 16}, records(0, hex("818537fa213d7f9f4d5158")),
+                records(0x80, hex("010348656c80026c6f")), records(0x80, hex("8a0548656c6c6f"))));
+        seeds.put("G1-bomb-in-trace", cat(new byte[] {2, 8}, records(0, masked(0xC2, deflateRaw(new byte[64 * 1024])))));
+        seeds.put("C9-length-top-bit", cat(new byte[] {4, 8}, records(0, hex("82ff8000000000000000 37fa213d00"))));
+        seeds.put("response-before-request", cat(new byte[] {1, 8}, records(0x80, response), records(0, request)));
+        seeds.put("lone-server-frames-bad-close", cat(new byte[] {12, 0}, records(0, hex("880103 8803 03e8ff 0100 0100"))));
+        return seeds;
+    }
+
+    /** Records of at most 128 bytes: a byte with the direction (0x80 server) and length - 1, then the bytes. */
+    private static byte[] records(int direction, byte[] bytes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int at = 0; at < bytes.length; at += 128) {
+            int n = Math.min(128, bytes.length - at);
+            out.write(direction | (n - 1));
+            out.write(bytes, at, n);
+        }
+        return out.toByteArray();
+    }
+
+    /** Options: flags (1 client, 2 deflate); then steps of two bytes (kind | 0x80 bytewise, argument). */
+    private static Map<String, byte[]> programs() {
+        Map<String, byte[]> seeds = new LinkedHashMap<>();
+        seeds.put("echo-then-clean-close", new byte[] {0, 0, 5, 1, 7, 17, 3, 18, 1, 6, 0, 15, 1});
+        seeds.put("peer-closes-first", new byte[] {1, 0, 5, (byte) 0x86, 0, 18, 1, 15, 1, 0, 5});
+        seeds.put("fragmented-message-with-ping", new byte[] {0, 3, 9, 4, 3, (byte) 0x82, 5, 14, 0, 15, 1});
+        seeds.put("bad-utf8-fails-1007", new byte[] {0, 9, 0, 0, 5, 18, 1});
+        seeds.put("wrong-masking-fails-1002", new byte[] {1, 10, 0, 15, 2, 0, 1});
+        seeds.put("end-of-stream-then-close", new byte[] {0, 14, 0, 18, 1, 15, 1, 19, 0});
+        seeds.put("deflated-hello", new byte[] {3, 12, 0, (byte) 0x8C, 0, 6, 0});
+        seeds.put("local-fail-then-peer-close", new byte[] {0, 19, 0, 6, 0, 0, 5});
+        seeds.put("reserved-opcode", new byte[] {0, 8, (byte) 0x83, 8, (byte) 0xC1, 6, 2});
+        return seeds;
+    }
+
     private static byte[] stretchAt(int index) {
         return new byte[] {0x0F, (byte) (index >>> 8), (byte) index};
     }

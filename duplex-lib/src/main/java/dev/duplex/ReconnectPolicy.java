@@ -18,7 +18,7 @@ import java.util.random.RandomGenerator;
  * {@code Retry-After} (RFC 9110 10.2.3) waits at least that long. Every attempt goes through
  * the same gate as any connect, so attempts to one host stay one at a time (RFC 6455 4.1, row B7).
  *
- * <p>Each new connection gets {@link WebSocketHandler#onOpen} as the first did, and then
+ * <p>Each new connection gets {@link WebSocketHandler#onOpen} as the first did, and
  * {@link Listener#reconnected}, the place to resubscribe or resend state. The first connect is
  * not retried: its failure completes {@link WebSocketClient#connect}'s future as it would
  * without a policy, so a wrong URI or a refused login shows at once.
@@ -50,8 +50,9 @@ public record ReconnectPolicy(Duration initialDelay, Duration maxDelay, double m
 
         /**
          * A new connection is open after {@code attempts} attempts: resubscribe or resend state
-         * here. {@link WebSocketHandler#onOpen} has already run for it. Called once per
-         * reconnect.
+         * here. Called once per reconnect. {@link WebSocketHandler#onOpen} runs for the same
+         * connection on the connection's own thread and may not have returned yet, so state
+         * that both set up needs its own synchronisation.
          */
         default void reconnected(WebSocket socket, int attempts) {}
 

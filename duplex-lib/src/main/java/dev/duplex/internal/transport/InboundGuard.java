@@ -279,8 +279,10 @@ final class InboundGuard {
             return;
         }
         if (!budget.update(core.incompleteMessageSize() + withHandlers)) {
+            // First: nothing more of this connection's will be delivered, and its peer may be
+            // told of the 1013 before this thread goes on. Room for the others at once.
+            budget.release();
             violate(CloseStatus.TRY_AGAIN_LATER, "server is short of memory for incomplete messages");
-            budget.release(); // nothing more of this connection's will be delivered: room for others
             return;
         }
         long now = System.nanoTime();
@@ -302,8 +304,8 @@ final class InboundGuard {
         withHandlers += bytes;
         if (!budget.update(core.incompleteMessageSize() + withHandlers)) {
             withHandlers -= bytes;
-            violate(CloseStatus.TRY_AGAIN_LATER, "server is short of memory for messages with their handlers");
             budget.release(); // as above
+            violate(CloseStatus.TRY_AGAIN_LATER, "server is short of memory for messages with their handlers");
             return false;
         }
         return true;

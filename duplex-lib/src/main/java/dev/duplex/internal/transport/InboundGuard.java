@@ -279,10 +279,8 @@ final class InboundGuard {
             return;
         }
         if (!budget.update(core.incompleteMessageSize() + withHandlers)) {
-            // First: nothing more of this connection's will be delivered, and its peer may be
-            // told of the 1013 before this thread goes on. Room for the others at once.
-            budget.release();
             violate(CloseStatus.TRY_AGAIN_LATER, "server is short of memory for incomplete messages");
+            budget.release(); // nothing more of this connection's will be delivered: room for others
             return;
         }
         long now = System.nanoTime();
@@ -304,8 +302,8 @@ final class InboundGuard {
         withHandlers += bytes;
         if (!budget.update(core.incompleteMessageSize() + withHandlers)) {
             withHandlers -= bytes;
-            budget.release(); // as above
             violate(CloseStatus.TRY_AGAIN_LATER, "server is short of memory for messages with their handlers");
+            budget.release(); // as above
             return false;
         }
         return true;

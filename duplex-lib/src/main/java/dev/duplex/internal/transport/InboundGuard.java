@@ -280,7 +280,6 @@ final class InboundGuard {
         }
         if (!budget.update(core.incompleteMessageSize() + withHandlers)) {
             violate(CloseStatus.TRY_AGAIN_LATER, "server is short of memory for incomplete messages");
-            budget.release(); // nothing more of this connection's will be delivered: room for others
             return;
         }
         long now = System.nanoTime();
@@ -303,7 +302,6 @@ final class InboundGuard {
         if (!budget.update(core.incompleteMessageSize() + withHandlers)) {
             withHandlers -= bytes;
             violate(CloseStatus.TRY_AGAIN_LATER, "server is short of memory for messages with their handlers");
-            budget.release(); // as above
             return false;
         }
         return true;

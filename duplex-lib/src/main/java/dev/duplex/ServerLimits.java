@@ -30,11 +30,10 @@ import java.util.Objects;
  *     {@link java.security.Principal} an interceptor accepted the handshake with, counted by
  *     {@link java.security.Principal#getName() name}; handshakes accepted without a principal
  *     are not counted (default {@link #UNLIMITED})
- * @param incompleteMessageBudget the bytes that messages still arriving, and messages that a
- *     handler has not yet returned from, may hold across every connection together; the
- *     connection whose message would take the total past it is failed with 1013 (try again
- *     later), since the server, not that peer alone, is short. Checked after each read and as
- *     each message goes to its handler. Default {@link #DEFAULT_INCOMPLETE_MESSAGE_BUDGET}
+ * @param incompleteMessageBudget the bytes that messages still arriving may hold across every
+ *     connection together; the connection whose message would take the total past it is failed
+ *     with 1013 (try again later), since the server, not that peer alone, is short. Checked
+ *     after each read. Default {@link #DEFAULT_INCOMPLETE_MESSAGE_BUDGET}
  * @param outboundBudget the bytes that may wait to be written across every connection
  *     together (row H8): each connection's hard limit bounds its own backlog, and this bounds
  *     their sum. Past it, the connection holding the most is closed: its queue is dropped and

@@ -325,14 +325,6 @@ public final class Connection {
         return assembler.inMessage() ? assembler.size() : 0;
     }
 
-    /**
-     * The payload bytes (after decompression) of the message that {@link #nextEvent} returned
-     * last: what a transport keeps charging to a shared budget while a handler holds it.
-     */
-    public long lastMessageSize() {
-        return assembler.lastMessageSize();
-    }
-
     private boolean isReadClosed() {
         return failed || closeReceived || endOfStream;
     }

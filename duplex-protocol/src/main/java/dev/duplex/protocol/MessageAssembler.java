@@ -25,7 +25,6 @@ final class MessageAssembler {
     private long expectedSize = -1;      // an unfragmented, uncompressed message's length, else -1
     private long compressedIn;           // payload bytes given to decoders, over the connection's life
     private long inflatedOut;            // bytes they gave back
-    private int lastMessageSize;         // the payload of the last message completed
 
     MessageAssembler(Limits limits, Extension extension) {
         this.limits = limits;
@@ -118,7 +117,6 @@ final class MessageAssembler {
         expectedSize = -1;
         int length = size;
         size = 0;
-        lastMessageSize = length;
         if (opcode == Opcode.TEXT) {
             if (!utf8.isComplete()) {
                 throw new ProtocolException(CloseStatus.INVALID_PAYLOAD, "text message ends inside a code point");
@@ -157,11 +155,6 @@ final class MessageAssembler {
      */
     long inflationExcess() {
         return inflatedOut - compressedIn;
-    }
-
-    /** The payload bytes of the message completed last. */
-    int lastMessageSize() {
-        return lastMessageSize;
     }
 
     /** The bytes of the message in progress received so far. */

@@ -55,8 +55,6 @@ final class InboundGuard {
     private volatile long bytesThrottledSince;
     private volatile boolean paused;
     private final AtomicBoolean violated = new AtomicBoolean();
-    /** Bytes of messages the handler holds (row H5); under the connection's lock. */
-    private long withHandlers;
     /** The inflation excess already charged to {@link #bytes}; under the connection's lock. */
     private long inflationCharged;
 
@@ -278,7 +276,7 @@ final class InboundGuard {
         if (violated.get()) {
             return;
         }
-        if (!budget.update(core.incompleteMessageSize() + withHandlers)) {
+        if (!budget.update(core.incompleteMessageSize())) {
             violate(CloseStatus.TRY_AGAIN_LATER, "server is short of memory for incomplete messages");
             return;
         }
@@ -286,33 +284,6 @@ final class InboundGuard {
         chargeInflation(core);
         frame.observe(core.isFrameIncomplete(), now);
         message.observe(core.isMessageIncomplete(), now);
-    }
-
-    /**
-     * Row H5: a message stays charged to the shared budget while a handler holds it, not only
-     * while it arrives; otherwise handlers that block could pin a whole message each with
-     * nothing bounding their sum. False, with the connection failed with 1013, when the budget
-     * has no room for it. Under the connection's lock.
-     */
-    boolean holdForHandler(Connection core, long bytes) {
-        if (violated.get()) {
-            return false;
-        }
-        withHandlers += bytes;
-        if (!budget.update(core.incompleteMessageSize() + withHandlers)) {
-            withHandlers -= bytes;
-            violate(CloseStatus.TRY_AGAIN_LATER, "server is short of memory for messages with their handlers");
-            return false;
-        }
-        return true;
-    }
-
-    /** The handler has returned the message {@link #holdForHandler} charged. Under the lock. */
-    void releasedByHandler(Connection core, long bytes) {
-        withHandlers -= bytes;
-        if (!violated.get()) {
-            budget.update(core.incompleteMessageSize() + withHandlers); // shrinking always succeeds
-        }
     }
 
     /**

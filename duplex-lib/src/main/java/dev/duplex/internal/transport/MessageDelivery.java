@@ -244,47 +244,30 @@ final class MessageDelivery {
         return held.remaining() >= total ? total : -1;
     }
 
-    /**
-     * The handler gets this message on a thread of its own; the read loop reads on.
-     * {@code bytes} is what the guard charged for it until the handler returns (row H5).
-     */
-    void start(Message first, long bytes) {
+    /** The handler gets this message on a thread of its own; the read loop reads on. */
+    void start(Message first) {
         lock.lock();
         try {
             delivering = true;
         } finally {
             lock.unlock();
         }
-        DELIVERY_THREADS.newThread(() -> deliver(first, bytes)).start();
+        DELIVERY_THREADS.newThread(() -> deliver(first)).start();
     }
 
     /** On the delivery thread: gives the handler a message that came after the first. */
-    void deliverInTurn(Message message, long bytes) {
-        deliverMessage(message, bytes);
-    }
-
-    /** Calls onMessage, then gives back what holding the message was charged. */
-    private void deliverMessage(Message message, long bytes) {
-        try {
-            callHandlerBusy(() -> handler.onMessage(webSocket, message));
-        } finally {
-            lock.lock();
-            try {
-                guard.releasedByHandler(core, bytes);
-            } finally {
-                lock.unlock();
-            }
-        }
+    void deliverInTurn(Message message) {
+        callHandlerBusy(() -> handler.onMessage(webSocket, message));
     }
 
     /**
      * The delivery thread: delivers the message, then what the read loop held meanwhile, until
      * nothing is left; the read loop then takes the core's events again.
      */
-    private void deliver(Message first, long bytes) {
+    private void deliver(Message first) {
         boolean done = false;
         try {
-            deliverMessage(first, bytes);
+            callHandlerBusy(() -> handler.onMessage(webSocket, first));
             while (true) {
                 Runnable callback;
                 while (true) {

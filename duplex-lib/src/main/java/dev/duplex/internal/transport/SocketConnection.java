@@ -259,11 +259,9 @@ public final class SocketConnection implements WebSocket {
     private void processEvents(boolean onReadLoop) {
         while (true) {
             Event event;
-            long messageBytes;
             lock.lock();
             try {
                 event = core.nextEvent();
-                messageBytes = core.lastMessageSize();
                 guard.chargeInflation(core); // row H3: before the message is delivered
                 flushLocked();
                 if (event == null) {
@@ -296,19 +294,11 @@ public final class SocketConnection implements WebSocket {
                 default -> null;
             };
             if (message != null) {
-                lock.lock();
-                try {
-                    if (!guard.holdForHandler(core, messageBytes)) {
-                        return; // row H5: no room in the server's budget; failed with 1013
-                    }
-                } finally {
-                    lock.unlock();
-                }
                 if (onReadLoop) {
-                    delivery.start(message, messageBytes);
+                    delivery.start(message);
                     return;
                 }
-                delivery.deliverInTurn(message, messageBytes);
+                delivery.deliverInTurn(message);
                 continue;
             }
             switch (event) {

@@ -276,10 +276,8 @@ class OutboundLimitsTest {
             frame.put((byte) (0x80 | opcode));
             if (payload.length < 126) {
                 frame.put((byte) (0x80 | payload.length));
-            } else if (payload.length <= 0xFFFF) {
-                frame.put((byte) (0x80 | 126)).putShort((short) payload.length);
             } else {
-                frame.put((byte) (0x80 | 127)).putLong(payload.length);
+                frame.put((byte) (0x80 | 126)).putShort((short) payload.length);
             }
             frame.putInt(0).put(payload);
             out.write(frame.array(), 0, frame.position());

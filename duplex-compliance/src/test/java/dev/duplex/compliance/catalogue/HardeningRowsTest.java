@@ -63,6 +63,12 @@ class HardeningRowsTest {
 
     /** Starts the server, runs the attack beside the canaries, and checks the four invariants. */
     private static void row(Transport transport, int fileLimit, List<String> flags, Attack attack) throws Exception {
+        row(transport, fileLimit, flags, P99_MILLIS, attack);
+    }
+
+    /** As above, with the canaries' p99 bound given. */
+    private static void row(Transport transport, int fileLimit, List<String> flags, long p99Millis, Attack attack)
+            throws Exception {
         try (ChildServer server = ChildServer.start(transport, pem, fileLimit, flags);
              LatencyCanaries canaries = LatencyCanaries.open(transport, server.port())) {
             canaries.start();
@@ -77,7 +83,7 @@ class HardeningRowsTest {
             LatencyCanaries.Report report = canaries.stop();
             assertTrue(report.errors().isEmpty(), () -> "canaries: " + report);
             assertTrue(report.echoes() >= LatencyCanaries.COUNT, () -> "canaries barely ran: " + report);
-            assertTrue(report.p99Millis() < P99_MILLIS, () -> "canaries' p99 during the attack: " + report);
+            assertTrue(report.p99Millis() < p99Millis, () -> "canaries' p99 during the attack: " + report);
             assertTrue(server.isAlive(), () -> "the server died:\n" + server.tail());
 
             // Connections the attack left behind close on their own deadlines: look until they have.
@@ -213,7 +219,12 @@ class HardeningRowsTest {
     void H8_manySlowReadersMeetTheServerWideOutboundBudget(Transport transport) throws Exception {
         // The default budget is an eighth of the heap, 32 MiB here, and loopback's socket
         // buffers can take in about that much: a smaller budget makes sure it is reached.
-        row(transport, 0, List.of("--write-stall-timeout", "5", "--outbound-budget", Integer.toString(16 << 20)), server -> {
+        // The one row whose p99 bound is not 250 ms: two hundred peers push 1 GB through both
+        // of this machine's cores in about two seconds, the generator on the same cores as the
+        // server, and the canaries' p99 has measured 250–750 ms here (47–89 ms with the
+        // generator in a process of its own). The bound still catches a server that starves
+        // them, as it did for seconds before the hardening.
+        row(transport, 0, List.of("--write-stall-timeout", "5", "--outbound-budget", Integer.toString(16 << 20)), 1500, server -> {
             int readers = 200;
             byte[] message = RawPeer.frame(true, 0, RawPeer.BINARY, random(1 << 20), true);
             List<Socket> sockets = new ArrayList<>();

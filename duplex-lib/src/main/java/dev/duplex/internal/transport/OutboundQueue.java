@@ -114,21 +114,41 @@ final class OutboundQueue {
     }
 
     /**
-     * Queues an application's frames to be written in order; {@code done} completes when they
-     * have been written, or exceptionally when the connection ends first. Returns false when
-     * the server's outbound budget refuses them because this connection holds the most (row
-     * H8): {@code done} is then failed with an {@link OutboundLimitException} and the caller
-     * ends the connection.
+     * Takes {@code bytes} of the server's outbound budget for a send about to be framed, before
+     * its frame is allocated: a send the budget refuses then costs no copy of its payload, and
+     * two hundred refused sends cannot hold two hundred copies at once (row H8). False when this
+     * connection holds the most and must go; {@link #enqueueReserved} or {@link #unreserve}
+     * settles a reservation that was granted.
      */
-    boolean enqueue(List<ByteBuffer> buffers, CompletableFuture<Void> done) {
+    boolean reserve(long bytes) {
+        return budget.reserve(this, bytes);
+    }
+
+    /** Gives back a reservation that no frames came of. */
+    void unreserve(long bytes) {
+        budget.release(bytes);
+    }
+
+    /**
+     * Queues an application's frames to be written in order, for which {@code reserved} bytes
+     * of the budget were taken (the frames may come out larger or smaller once compressed: the
+     * difference is settled here). {@code done} completes when they have been written, or
+     * exceptionally when the connection ends first.
+     */
+    void enqueueReserved(List<ByteBuffer> buffers, CompletableFuture<Void> done, long reserved) {
         long bytes = byteCount(buffers);
-        if (!budget.reserve(this, bytes)) {
-            done.completeExceptionally(new OutboundLimitException("the server's outbound budget of "
-                    + budget.limit() + " bytes is spent, and this connection holds the most"));
-            return false;
+        if (bytes > reserved) {
+            budget.force(bytes - reserved);
+        } else {
+            budget.release(reserved - bytes);
         }
         add(new Pending(buffers, bytes, done), false);
-        return true;
+    }
+
+    /** The refusal a send gets when {@link #reserve} said no. */
+    OutboundLimitException budgetRefusal() {
+        return new OutboundLimitException("the server's outbound budget of " + budget.limit()
+                + " bytes is spent, and this connection holds the most");
     }
 
     /**

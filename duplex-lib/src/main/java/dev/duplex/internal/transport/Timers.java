@@ -55,8 +55,12 @@ public final class Timers implements AutoCloseable {
         return () -> {
             try {
                 task.run();
-            } catch (RuntimeException | Error e) {
-                System.getLogger("dev.duplex").log(System.Logger.Level.ERROR, "timer task failed", e);
+            } catch (Throwable e) {
+                try {
+                    System.getLogger("dev.duplex").log(System.Logger.Level.ERROR, "timer task failed", e);
+                } catch (Throwable again) {
+                    // Out of memory, say: the line is lost, but the one timer thread lives on.
+                }
             }
         };
     }

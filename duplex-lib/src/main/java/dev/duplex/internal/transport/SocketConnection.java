@@ -36,6 +36,8 @@ public final class SocketConnection implements WebSocket {
     private static final System.Logger LOG = System.getLogger("dev.duplex");
     /** Held while the connection waits for bytes: all an idle connection keeps for reading. */
     private static final int IDLE_READ_BUFFER = 1024;
+    /** For {@link #send}: a ping, counted as one and not as a message. */
+    private static final int PING = -1;
 
     private final Socket socket;
     private final Connection core;
@@ -46,6 +48,9 @@ public final class SocketConnection implements WebSocket {
     private final Consumer<SocketConnection> onTerminated;
     private final OutboundQueue outbound;
     private final ServerWide shared;
+    private final MetricsRecorder metrics;
+    /** Whether permessage-deflate was agreed, so the counts of compressed traffic apply. */
+    private final boolean deflate;
     /** Rates, the incomplete-message budget and completion deadlines (rows D3, F1, F4, H3, H5). */
     private final InboundGuard guard;
 
@@ -66,10 +71,15 @@ public final class SocketConnection implements WebSocket {
     private volatile boolean readDone;
     private boolean sawEndOfStream;
 
-    /** How the connection ended, for onClose: the first cause recorded wins. */
-    private record CloseRecord(int code, String reason) {}
+    /**
+     * How the connection ended, for onClose: the first cause recorded wins. {@code local} says,
+     * for the metrics, whether this end closed or failed it first.
+     */
+    private record CloseRecord(int code, String reason, boolean local) {}
 
-    private static final CloseRecord NOT_RECORDED = new CloseRecord(CloseStatus.ABNORMAL_CLOSURE, "");
+    private static final CloseRecord NOT_RECORDED = new CloseRecord(CloseStatus.ABNORMAL_CLOSURE, "", false);
+    /** Set when this end starts the close handshake, so the peer's echo counts as a local close. */
+    private volatile boolean closeStartedHere;
     /** Lock-free, since another connection's send may record an eviction here (row H8). */
     private final AtomicReference<CloseRecord> closeRecord = new AtomicReference<>(NOT_RECORDED);
     /** Row H10: a failed send is logged once per connection, not once per message. */
@@ -85,7 +95,7 @@ public final class SocketConnection implements WebSocket {
     public SocketConnection(Socket socket, Socket raw, Connection core, ConnectionOptions options,
                             WebSocketHandler handler, Handshake handshake, Timers timers,
                             ByteBuffer leftover, Consumer<SocketConnection> onTerminated) throws IOException {
-        this(socket, raw, core, options, handler, handshake, timers, leftover, onTerminated, ServerWide.forClient());
+        this(socket, raw, core, options, handler, handshake, timers, leftover, onTerminated, ServerWide.forClient(new MetricsRecorder()));
     }
 
     /** @param shared what the server's connections share: budgets and the log throttle */
@@ -94,6 +104,8 @@ public final class SocketConnection implements WebSocket {
                      ByteBuffer leftover, Consumer<SocketConnection> onTerminated,
                      ServerWide shared) throws IOException {
         this.shared = shared;
+        this.metrics = shared.metrics();
+        this.deflate = !handshake.extensions().isEmpty();
         this.socket = socket;
         this.core = core;
         this.options = options;
@@ -108,16 +120,17 @@ public final class SocketConnection implements WebSocket {
                 options.outboundSoftLimit());
         // The TCP socket: closing it is what an abort does, and a TLS socket does not see that.
         this.guard = new InboundGuard(raw, options, shared.partialMessages().newAccount(), timers, () -> inHandler,
-                this::fail, shared.log());
+                this::fail, shared.log(), metrics);
         this.delivery = new MessageDelivery(lock, core, guard, outbound, options.inboundQueueLimit(),
                 handler, this, new DeliveryReader());
         this.keepalive = new Keepalive(lock, timers, options, handshake.remoteAddress(), this::pingIfOpenLocked,
-                terminated::get, () -> inHandler || guard.holdingBack(), this::fail, shared.log());
+                terminated::get, () -> inHandler || guard.holdingBack(), this::pongMissed, shared.log());
     }
 
     /** The read loop; returns when the connection is over and onClose has been called. */
     public void run() {
         try {
+            metrics.connectionOpened(this);
             keepalive.start();
             callHandler(() -> handler.onOpen(this));
             InputStream in = socket.getInputStream();
@@ -146,7 +159,7 @@ public final class SocketConnection implements WebSocket {
             delivery.awaitDeliveries();
             lingerUntilPeerCloses(in, buffer);
         } catch (IOException e) {
-            recordClose(CloseStatus.ABNORMAL_CLOSURE, "connection lost");
+            recordRemoteClose(CloseStatus.ABNORMAL_CLOSURE, "connection lost");
             delivery.awaitDeliveries();
         } catch (RuntimeException | Error e) {
             LOG.log(System.Logger.Level.ERROR, "read loop failed", e);
@@ -234,6 +247,7 @@ public final class SocketConnection implements WebSocket {
                 if (tap != null) {
                     tap.received(data);
                 }
+                metrics.wireIn(data.remaining(), deflate);
                 guard.afterRead(data.remaining());
             }
             // Row H2: while a message is with the handler, the bytes wait for the delivery thread.
@@ -289,8 +303,14 @@ public final class SocketConnection implements WebSocket {
                 return; // over a rate: failed with 1008, the rest is not delivered
             }
             Message message = switch (event) {
-                case Event.Text text -> new Message.Text(text.text());
-                case Event.Binary binary -> new Message.Binary(binary.data());
+                case Event.Text text -> {
+                    metrics.messageIn(MetricsRecorder.TEXT, utf8Length(text.text()), deflate);
+                    yield new Message.Text(text.text());
+                }
+                case Event.Binary binary -> {
+                    metrics.messageIn(MetricsRecorder.BINARY, binary.data().length, deflate);
+                    yield new Message.Binary(binary.data());
+                }
                 default -> null;
             };
             if (message != null) {
@@ -316,7 +336,7 @@ public final class SocketConnection implements WebSocket {
                     }
                 }
                 case Event.EndOfStream end -> {
-                    recordClose(CloseStatus.ABNORMAL_CLOSURE, "connection closed without a close frame");
+                    recordRemoteClose(CloseStatus.ABNORMAL_CLOSURE, "connection closed without a close frame");
                     readDone = true;
                 }
                 default -> throw new IllegalStateException("unexpected event " + event);
@@ -325,7 +345,11 @@ public final class SocketConnection implements WebSocket {
     }
 
     private void closeReceived(Event.CloseReceived close) {
-        recordClose(close.code(), close.reason());
+        if (closeStartedHere) {
+            recordClose(close.code(), close.reason());
+        } else {
+            recordRemoteClose(close.code(), close.reason());
+        }
         boolean closeNow;
         lock.lock();
         try {
@@ -373,6 +397,7 @@ public final class SocketConnection implements WebSocket {
         int pong = core.pongIndex();
         List<ByteBuffer> bytes = core.takeOutbound();
         if (!bytes.isEmpty()) {
+            countWireOut(bytes);
             if (tap != null) {
                 bytes.forEach(tap::sent); // under the lock: in the order they will be written
             }
@@ -392,10 +417,32 @@ public final class SocketConnection implements WebSocket {
             done.complete(null);
             return true;
         }
+        countWireOut(bytes);
         if (tap != null) {
             bytes.forEach(tap::sent);
         }
         return outbound.enqueue(bytes, done);
+    }
+
+    private void countWireOut(List<ByteBuffer> bytes) {
+        long n = 0;
+        for (ByteBuffer b : bytes) {
+            n += b.remaining();
+        }
+        metrics.wireOut(n, deflate);
+    }
+
+    /** The length of {@code text} in UTF-8, without encoding it; the text is valid UTF-16. */
+    private static long utf8Length(String text) {
+        long n = text.length();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80) {
+                // 2 bytes below U+0800, else 3; a surrogate pair is 4 bytes for 2 chars.
+                n += c < 0x800 ? 1 : Character.isSurrogate(c) ? 1 : 2;
+            }
+        }
+        return n;
     }
 
     // ---------------------------------------------------------------- sending
@@ -404,7 +451,7 @@ public final class SocketConnection implements WebSocket {
     public CompletableFuture<Void> sendText(String text, SendOption... options) {
         byte[] utf8 = Connection.encodeText(text);
         boolean compress = allowsCompression(options);
-        return send(utf8.length, () -> core.sendMessage(dev.duplex.protocol.frame.Opcode.TEXT, ByteBuffer.wrap(utf8), compress));
+        return send(MetricsRecorder.TEXT, utf8.length, () -> core.sendMessage(dev.duplex.protocol.frame.Opcode.TEXT, ByteBuffer.wrap(utf8), compress));
     }
 
     @Override
@@ -414,7 +461,7 @@ public final class SocketConnection implements WebSocket {
         // the lock; a client's frame is masked into a fresh array the same way (row B8).
         ByteBuffer payload = data.duplicate();
         boolean compress = allowsCompression(options);
-        return send(payload.remaining(), () -> core.sendMessageCopy(dev.duplex.protocol.frame.Opcode.BINARY, payload, compress));
+        return send(MetricsRecorder.BINARY, payload.remaining(), () -> core.sendMessageCopy(dev.duplex.protocol.frame.Opcode.BINARY, payload, compress));
     }
 
     /** Row G6: the application may keep any message out of a negotiated compression. */
@@ -430,7 +477,7 @@ public final class SocketConnection implements WebSocket {
     @Override
     public CompletableFuture<Void> ping(ByteBuffer payload) {
         ByteBuffer p = payload.duplicate();
-        return send(p.remaining(), () -> core.sendPing(p));
+        return send(PING, p.remaining(), () -> core.sendPing(p));
     }
 
     @Override
@@ -444,6 +491,7 @@ public final class SocketConnection implements WebSocket {
                 return done;
             }
             flushLocked();
+            closeStartedHere = true;
             core.close(code, reason);
             flushLocked(done);
         } finally {
@@ -477,7 +525,7 @@ public final class SocketConnection implements WebSocket {
      * and this connection holds the most), the connection is also closed with 1013: a message
      * has been lost, and the peer must not read on as if none were.
      */
-    private CompletableFuture<Void> send(long payloadSize, Runnable action) {
+    private CompletableFuture<Void> send(int type, long payloadSize, Runnable action) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         String overLimit = null;
         lock.lock();
@@ -501,6 +549,10 @@ public final class SocketConnection implements WebSocket {
                 action.run();
                 if (!flushSendLocked(done)) {
                     overLimit = "the server's outbound budget is spent and this connection holds the most";
+                } else if (type == PING) {
+                    metrics.pingSent();
+                } else {
+                    metrics.messageOut(type, payloadSize, deflate);
                 }
             }
         } finally {
@@ -574,6 +626,7 @@ public final class SocketConnection implements WebSocket {
         }
         core.sendPing(payload);
         flushLocked();
+        metrics.pingSent();
         return true;
     }
 
@@ -598,8 +651,20 @@ public final class SocketConnection implements WebSocket {
 
     // ---------------------------------------------------------------- the end
 
+    /** Records a close this end caused: a close or failure of its own, an abort, a timeout. */
     private void recordClose(int code, String reason) {
-        closeRecord.compareAndSet(NOT_RECORDED, new CloseRecord(code, reason == null ? "" : reason));
+        closeRecord.compareAndSet(NOT_RECORDED, new CloseRecord(code, reason == null ? "" : reason, true));
+    }
+
+    /** Records a close the peer caused: its close frame first, or its end of the connection. */
+    private void recordRemoteClose(int code, String reason) {
+        closeRecord.compareAndSet(NOT_RECORDED, new CloseRecord(code, reason == null ? "" : reason, false));
+    }
+
+    /** Keepalive: the pong did not come in time (counted), so the connection fails with 1011. */
+    private void pongMissed(int code, String reason) {
+        metrics.pongMissed();
+        fail(code, reason);
     }
 
     private void terminate() {
@@ -618,6 +683,7 @@ public final class SocketConnection implements WebSocket {
             lock.unlock();
         }
         CloseRecord record = closeRecord.get();
+        metrics.connectionClosed(this, record.code(), record.local());
         callHandler(() -> handler.onClose(this, record.code(), record.reason()));
         onTerminated.accept(this);
     }

@@ -25,7 +25,7 @@ final class ServeCommand {
     static final Set<String> OPTIONS = Set.of("host", "port", "max-message-size", "max-fragments",
             "handshake-timeout", "allowed-origin", "subprotocol", "compression!",
             "tls-cert", "tls-key", "tls-pkcs12", "tls-password", "tls-client-ca", "tls-client-auth",
-            "demo-auth!", "allowed-host", LimitFlags.MAX_CONNECTIONS, LimitFlags.MAX_PER_ADDRESS,
+            "demo-auth!", "allowed-host", "metrics!", LimitFlags.MAX_CONNECTIONS, LimitFlags.MAX_PER_ADDRESS,
             LimitFlags.RATE_LIMIT, LimitFlags.BYTE_RATE_LIMIT, LimitFlags.CONTROL_FRAME_RATE,
             LimitFlags.OUTBOUND_LIMIT, LimitFlags.OUTBOUND_BUDGET, LimitFlags.WRITE_STALL_TIMEOUT);
 
@@ -65,6 +65,7 @@ final class ServeCommand {
         }
         demo(builder, args.all("subprotocol"));
         DemoAuth auth = DemoAuth.install(builder, args.flag("demo-auth"), origins);
+        MetricsEndpoint metrics = args.flag("metrics") ? MetricsEndpoint.install(builder) : null;
         if (host != null) {
             builder.host(host);
         }
@@ -85,7 +86,11 @@ final class ServeCommand {
         String ws = tls == null ? "ws://" : "wss://";
         WebSocketServer server;
         try {
-            server = builder.build().start();
+            server = builder.build();
+            if (metrics != null) {
+                metrics.serving(server);
+            }
+            server.start();
         } catch (UncheckedIOException e) {
             err.println("duplex serve: cannot listen on " + (host == null ? "*" : host) + ":" + port + ": "
                     + e.getCause().getMessage());
@@ -96,6 +101,10 @@ final class ServeCommand {
         out.println("  echo endpoint: " + ws + shown + ":" + server.port() + "/echo"
                 + (args.flag("compression") ? " (permessage-deflate on)" : ""));
         out.println("  chat room:     " + ws + shown + ":" + server.port() + "/chat?name=NAME");
+        if (metrics != null) {
+            out.println("  metrics:       " + http + shown + ":" + server.port() + MetricsEndpoint.METRICS_PATH
+                    + " (Prometheus), health at " + MetricsEndpoint.HEALTH_PATH);
+        }
         if (auth != null) {
             auth.printTo(out, http + shown + ":" + server.port());
         }

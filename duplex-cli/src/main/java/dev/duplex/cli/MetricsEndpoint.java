@@ -48,7 +48,7 @@ final class MetricsEndpoint {
                 format(server.get().metrics()).getBytes(StandardCharsets.UTF_8));
     }
 
-    private HttpEndpoint.Response health(HttpEndpoint.Request request) {
+    HttpEndpoint.Response health(HttpEndpoint.Request request) {
         if (!isRead(request)) {
             return notAllowed();
         }

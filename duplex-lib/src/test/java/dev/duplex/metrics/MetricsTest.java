@@ -10,15 +10,20 @@ import dev.duplex.ConnectionOptions;
 import dev.duplex.HandshakeFailedException;
 import dev.duplex.HandshakeInterceptor;
 import dev.duplex.Message;
+import dev.duplex.Rate;
+import dev.duplex.RateLimits;
 import dev.duplex.ServerLimits;
 import dev.duplex.ServerMetrics;
+import dev.duplex.TlsOptions;
 import dev.duplex.WebSocket;
 import dev.duplex.WebSocketClient;
 import dev.duplex.WebSocketHandler;
 import dev.duplex.WebSocketMetrics.Side;
 import dev.duplex.WebSocketServer;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -294,6 +299,64 @@ class MetricsTest {
             assertEquals(expected, c.textMessagesIn());
             assertEquals(s.wireBytesIn(), c.wireBytesOut());
             assertEquals(s.wireBytesOut(), c.wireBytesIn());
+        }
+    }
+
+    @Test
+    void aRateLimitPausesThenCloses() throws Exception {
+        ConnectionOptions limited = ConnectionOptions.builder().pingInterval(Duration.ZERO)
+                .rateLimits(RateLimits.builder().messages(Rate.perSecond(5).withBurst(1))
+                        .grace(Duration.ofMillis(300)).build())
+                .build();
+        try (WebSocketServer server = server().connectionOptions(limited).build().start()) {
+            URI echo = URI.create("ws://127.0.0.1:" + server.port() + "/echo");
+            Peer peer = new Peer();
+            WebSocket socket = client().connect(echo, peer).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            for (int i = 0; i < 50; i++) {
+                socket.sendText("flood");
+            }
+            assertEquals(1008, peer.closed.get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+            ServerMetrics s = server.metrics();
+            await("the close counted", () -> s.openConnections() == 0);
+            assertEquals(1, s.rateLimitCloses());
+            assertTrue(s.rateLimitPauses() >= 1, "paused " + s.rateLimitPauses() + " times");
+            assertEquals(Map.of(1008, 1L), s.closes(Side.LOCAL));
+            assertEquals(Map.of(), s.closes(Side.REMOTE));
+        }
+    }
+
+    @Test
+    void aMissedPongIsCountedAndClosesWith1011() throws Exception {
+        ConnectionOptions keepalive = ConnectionOptions.builder()
+                .pingInterval(Duration.ofMillis(100)).pongTimeout(Duration.ofMillis(200))
+                .closeTimeout(Duration.ofMillis(500)).build(); // the silent peer never echoes the close
+        try (WebSocketServer server = server().connectionOptions(keepalive).build().start();
+             Socket silent = new Socket("127.0.0.1", server.port())) {
+            // A peer that completes the handshake, then never answers a ping.
+            silent.getOutputStream().write(("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            ServerMetrics s = server.metrics();
+            await("the connection failed for its missing pong", () -> s.openConnections() == 0
+                    && s.handshakesAccepted() == 1);
+            assertEquals(1, s.pongsMissed());
+            assertEquals(Map.of(1011, 1L), s.closes(Side.LOCAL));
+            assertEquals(1, s.handshakesAccepted());
+            assertTrue(s.pingsSent() >= 1);
+        }
+    }
+
+    @Test
+    void aFailedTlsHandshakeIsCounted() throws Exception {
+        // The JDK's default context has no key: any handshake fails, as plain text on a wss port does.
+        TlsOptions tls = TlsOptions.builder().sslContext(javax.net.ssl.SSLContext.getDefault()).build();
+        try (WebSocketServer server = server().tls(tls).build().start();
+             Socket plain = new Socket("127.0.0.1", server.port())) {
+            plain.getOutputStream().write("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            plain.getInputStream().readAllBytes(); // the server's alert, then the end
+            await("the TLS failure counted", () -> server.metrics().tlsHandshakeFailures() == 1);
+            assertEquals(0, server.metrics().handshakesAccepted());
+            assertEquals(Map.of(), server.metrics().handshakesRefused());
         }
     }
 

@@ -89,7 +89,7 @@ final class ConnectionAdmission {
             case Verdict.Refused refused -> {
                 refusals.log(System.Logger.Level.INFO, "connection from {0} refused: {1} ({2})",
                         socket.getRemoteSocketAddress(), refused.response().status(), refused.reason());
-                metrics.capRefused(refused.response().status());
+                metrics.capRefused(refused.response().status(), socket.getRemoteSocketAddress());
                 refuse(socket, secure, refused.response());
                 return null;
             }

@@ -1,5 +1,6 @@
 package dev.duplex.internal.transport;
 
+import java.net.SocketAddress;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -50,14 +51,20 @@ public final class MetricsRecorder {
     }
 
     /** A server's answer other than 101 to an upgrade request, by its HTTP status. */
-    void handshakeRefused(int status) {
+    void handshakeRefused(int status, SocketAddress remote) {
         handshakesRefused.computeIfAbsent(status, s -> new LongAdder()).increment();
+        FlightEvents.Refused event = new FlightEvents.Refused();
+        if (event.shouldCommit()) {
+            event.remoteAddress = String.valueOf(remote);
+            event.status = status;
+            event.commit();
+        }
     }
 
     /** A socket refused by a connection cap before its head was read: 429 or 503 (rows A19, H4). */
-    void capRefused(int status) {
+    void capRefused(int status, SocketAddress remote) {
         capRefusals.computeIfAbsent(status, s -> new LongAdder()).increment();
-        handshakeRefused(status);
+        handshakeRefused(status, remote);
     }
 
     /** A client's connect that ended without an open connection. */
@@ -69,15 +76,40 @@ public final class MetricsRecorder {
         tlsFailures.increment();
     }
 
-    void connectionOpened(SocketConnection connection) {
+    /** A connection is open; {@code closed} is its flight event, begun now and committed at its end. */
+    void connectionOpened(SocketConnection connection, FlightEvents.Closed closed) {
         opened.incrementAndGet();
         open.add(connection);
+        closed.begin();
+        FlightEvents.Opened event = new FlightEvents.Opened();
+        if (event.shouldCommit()) {
+            event.remoteAddress = String.valueOf(connection.handshake().remoteAddress());
+            event.path = connection.handshake().request().path();
+            event.role = connection.role();
+            event.commit();
+        }
     }
 
-    /** A connection ended, with the code it ended with and whether this end closed it first. */
-    void connectionClosed(SocketConnection connection, int code, boolean local) {
-        if (open.remove(connection)) {
-            (local ? localCloses : remoteCloses).computeIfAbsent(code, c -> new LongAdder()).increment();
+    /**
+     * A connection ended, with the code it ended with, whether this end closed it first, and
+     * the bytes it read and wrote.
+     */
+    void connectionClosed(SocketConnection connection, FlightEvents.Closed closed, int code, boolean local,
+                          long bytesIn, long bytesOut) {
+        if (!open.remove(connection)) {
+            return;
+        }
+        (local ? localCloses : remoteCloses).computeIfAbsent(code, c -> new LongAdder()).increment();
+        closed.end();
+        if (closed.shouldCommit()) {
+            closed.remoteAddress = String.valueOf(connection.handshake().remoteAddress());
+            closed.path = connection.handshake().request().path();
+            closed.role = connection.role();
+            closed.code = code;
+            closed.local = local;
+            closed.bytesIn = bytesIn;
+            closed.bytesOut = bytesOut;
+            closed.commit();
         }
     }
 

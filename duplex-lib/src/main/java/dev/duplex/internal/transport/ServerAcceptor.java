@@ -239,7 +239,7 @@ public final class ServerAcceptor {
             } while (request == null);
         } catch (HandshakeException e) {
             shared.log().log(System.Logger.Level.INFO, "bad request from {0}: {1} {2}", socket.getRemoteSocketAddress(), e.status(), e.getMessage());
-            shared.metrics().handshakeRefused(e.status());
+            shared.metrics().handshakeRefused(e.status(), socket.getRemoteSocketAddress());
             writeAndClose(socket, out, e.toResponse().toBytes());
             return null;
         }
@@ -248,7 +248,7 @@ public final class ServerAcceptor {
             // Row A20: before any route, page or origin check, so a rebound name gets nothing.
             shared.log().log(System.Logger.Level.INFO, "request from {0} refused: 421, Host is not a name this server answers to",
                     socket.getRemoteSocketAddress());
-            shared.metrics().handshakeRefused(421);
+            shared.metrics().handshakeRefused(421, socket.getRemoteSocketAddress());
             writeAndClose(socket, out, HttpResponse.error(421).toBytes());
             return null;
         }
@@ -265,7 +265,7 @@ public final class ServerAcceptor {
         }
         if (route == null) {
             if (request.headers().contains("Upgrade")) {
-                shared.metrics().handshakeRefused(404); // a WebSocket request on no route
+                shared.metrics().handshakeRefused(404, socket.getRemoteSocketAddress()); // a WebSocket request on no route
             }
             StaticResource resource = resources.get(request.path());
             byte[] response = resource != null ? staticResponse(request, resource) : HttpResponse.error(404).toBytes();
@@ -301,14 +301,14 @@ public final class ServerAcceptor {
                 negotiation.release();
                 shared.log().log(System.Logger.Level.INFO, "handshake from {0} refused: {1}",
                         socket.getRemoteSocketAddress(), rejected.response().status());
-                shared.metrics().handshakeRefused(rejected.response().status());
+                shared.metrics().handshakeRefused(rejected.response().status(), socket.getRemoteSocketAddress());
                 writeAndClose(socket, out, rejected.response().toBytes());
                 return null;
             }
             case HandshakeOutcome.Accepted accepted -> {
                 if (stopping) {
                     negotiation.release();
-                    shared.metrics().handshakeRefused(503);
+                    shared.metrics().handshakeRefused(503, socket.getRemoteSocketAddress());
                     writeAndClose(socket, out, HttpResponse.error(503).toBytes());
                     return null;
                 }
@@ -321,7 +321,7 @@ public final class ServerAcceptor {
                         negotiation.release();
                         shared.log().log(System.Logger.Level.INFO, "handshake from {0} refused by the interceptor: {1}",
                                 remote, reject.response().status());
-                        shared.metrics().handshakeRefused(reject.response().status());
+                        shared.metrics().handshakeRefused(reject.response().status(), socket.getRemoteSocketAddress());
                         writeAndClose(socket, out, withConnectionClose(reject.response()).toBytes());
                         return null;
                     }
@@ -332,7 +332,7 @@ public final class ServerAcceptor {
                     case ConnectionAdmission.Verdict.Refused refused -> {
                         negotiation.release();
                         shared.log().log(System.Logger.Level.INFO, "handshake from {0} refused: {1}", remote, refused.reason());
-                        shared.metrics().capRefused(refused.response().status());
+                        shared.metrics().capRefused(refused.response().status(), remote);
                         writeAndClose(socket, out, withConnectionClose(refused.response()).toBytes());
                         return null;
                     }
@@ -342,7 +342,7 @@ public final class ServerAcceptor {
                 if (agreed == null) {
                     negotiation.release();
                     user.release();
-                    shared.metrics().handshakeRefused(500);
+                    shared.metrics().handshakeRefused(500, socket.getRemoteSocketAddress());
                     writeAndClose(socket, out, HttpResponse.error(500).toBytes());
                     return null;
                 }

@@ -51,6 +51,11 @@ public final class SocketConnection implements WebSocket {
     private final MetricsRecorder metrics;
     /** Whether permessage-deflate was agreed, so the counts of compressed traffic apply. */
     private final boolean deflate;
+    /** The flight event of this connection's life: begun when it opens, committed when it ends. */
+    private final FlightEvents.Closed flight = new FlightEvents.Closed();
+    /** Bytes read and queued, for the flight event; each changed and read under {@link #lock}. */
+    private long bytesIn;
+    private long bytesOut;
     /** Rates, the incomplete-message budget and completion deadlines (rows D3, F1, F4, H3, H5). */
     private final InboundGuard guard;
 
@@ -130,7 +135,7 @@ public final class SocketConnection implements WebSocket {
     /** The read loop; returns when the connection is over and onClose has been called. */
     public void run() {
         try {
-            metrics.connectionOpened(this);
+            metrics.connectionOpened(this, flight);
             keepalive.start();
             callHandler(() -> handler.onOpen(this));
             InputStream in = socket.getInputStream();
@@ -247,6 +252,7 @@ public final class SocketConnection implements WebSocket {
                 if (tap != null) {
                     tap.received(data);
                 }
+                bytesIn += data.remaining();
                 metrics.wireIn(data.remaining(), deflate);
                 guard.afterRead(data.remaining());
             }
@@ -429,6 +435,7 @@ public final class SocketConnection implements WebSocket {
         for (ByteBuffer b : bytes) {
             n += b.remaining();
         }
+        bytesOut += n;
         metrics.wireOut(n, deflate);
     }
 
@@ -676,14 +683,18 @@ public final class SocketConnection implements WebSocket {
         guard.release();
         // The read side is done; the writer finishes what is queued, then the socket goes.
         outbound.closeSocketWhenDrained();
+        long in;
+        long out;
         lock.lock();
         try {
             core.release();
+            in = bytesIn;
+            out = bytesOut;
         } finally {
             lock.unlock();
         }
         CloseRecord record = closeRecord.get();
-        metrics.connectionClosed(this, record.code(), record.local());
+        metrics.connectionClosed(this, flight, record.code(), record.local(), in, out);
         callHandler(() -> handler.onClose(this, record.code(), record.reason()));
         onTerminated.accept(this);
     }
@@ -691,6 +702,11 @@ public final class SocketConnection implements WebSocket {
     /** Gives a client connection its wire tap; called before {@link #run()} starts, or never. */
     void tap(GuardedTap tap) {
         this.tap = tap;
+    }
+
+    /** "server" or "client", for the flight events. */
+    String role() {
+        return core.role() == Role.SERVER ? "server" : "client";
     }
 
     /** Whether the read loop has ended. */

@@ -4,12 +4,14 @@ import dev.duplex.internal.transport.MetricsRecorder;
 import java.util.Map;
 
 /**
- * Live counts of a server's or a client's connections and traffic, kept always: each is a
- * {@link java.util.concurrent.atomic.LongAdder} bumped where the event happens, so reading
- * costs nothing until asked and counting costs a few nanoseconds. Counters only grow, from the
- * moment the server or client was built; gauges ({@link #openConnections()},
- * {@link #queuedBytes()}) say how things are now. Every method may be called from any thread;
- * each reads its own figure, so two figures read one after the other may be a moment apart.
+ * Live counts of a server's or a client's connections and traffic, kept always. Each
+ * connection counts its messages and bytes in plain fields under the lock it already holds,
+ * so counting costs an addition; the figures for messages and bytes add up the open
+ * connections' counts when read (and what ended connections moved), so each such call walks
+ * the open connections. Counters only grow, from the moment the server or client was built;
+ * gauges ({@link #openConnections()}, {@link #queuedBytes()}) say how things are now. Every
+ * method may be called from any thread; each reads its own figure, so two figures read one
+ * after the other may be a moment apart.
  *
  * <p>Bytes are counted twice: <em>payload</em> is what messages hold (a text message's UTF-8,
  * inflated when it came compressed), <em>wire</em> is what the connection reads and writes,

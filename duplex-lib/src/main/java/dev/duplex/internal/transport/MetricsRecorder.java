@@ -6,36 +6,36 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Where the transport counts what happens, for {@code ServerMetrics} and {@code ClientMetrics}
  * to read: one per server or client, shared by its connections through {@link ServerWide}.
- * Counters are {@link LongAdder}s, so a count on a hot path costs a few nanoseconds and no
- * contention; gauges over the open connections (queued bytes) are computed when read. Every
- * method may be called from any thread.
+ * Messages and bytes are counted by each connection in plain fields under its own lock
+ * ({@link ConnectionTraffic}) and added up here when read; the rarer events (handshakes,
+ * closes, pings, rate limits) are {@link LongAdder}s. Gauges over the open connections (queued
+ * bytes) are computed when read. Every method may be called from any thread.
  */
 public final class MetricsRecorder {
-    /** Whether a message was text or binary: an index into the per-type counters. */
-    static final int TEXT = 0;
-    static final int BINARY = 1;
-
     private final Set<SocketConnection> open = ConcurrentHashMap.newKeySet();
     private final LongAdder handshakesAccepted = new LongAdder();
     private final Map<Integer, LongAdder> handshakesRefused = new ConcurrentHashMap<>();
     private final Map<Integer, LongAdder> capRefusals = new ConcurrentHashMap<>();
     private final LongAdder handshakesFailed = new LongAdder();
     private final LongAdder tlsFailures = new LongAdder();
-    private final LongAdder[] messagesIn = {new LongAdder(), new LongAdder()};
-    private final LongAdder[] messagesOut = {new LongAdder(), new LongAdder()};
-    private final LongAdder payloadIn = new LongAdder();
-    private final LongAdder payloadOut = new LongAdder();
-    private final LongAdder wireIn = new LongAdder();
-    private final LongAdder wireOut = new LongAdder();
-    private final LongAdder deflatePayloadIn = new LongAdder();
-    private final LongAdder deflatePayloadOut = new LongAdder();
-    private final LongAdder deflateWireIn = new LongAdder();
-    private final LongAdder deflateWireOut = new LongAdder();
+    /**
+     * The traffic of connections that have ended, indexed as {@link ConnectionTraffic}'s sums;
+     * the open ones keep their own until they end (see {@link #traffic()}).
+     */
+    private final AtomicLongArray retired = new AtomicLongArray(ConnectionTraffic.COUNT);
+    /**
+     * Held shared while a connection's traffic moves into {@link #retired}, and alone while
+     * {@link #traffic()} adds up, so a reader never counts a connection twice or not at all,
+     * and a counter never goes down between two reads.
+     */
+    private final ReentrantReadWriteLock folding = new ReentrantReadWriteLock();
     private final Map<Integer, LongAdder> localCloses = new ConcurrentHashMap<>();
     private final Map<Integer, LongAdder> remoteCloses = new ConcurrentHashMap<>();
     private final LongAdder pingsSent = new LongAdder();
@@ -96,8 +96,20 @@ public final class MetricsRecorder {
      */
     void connectionClosed(SocketConnection connection, FlightEvents.Closed closed, int code, boolean local,
                           long bytesIn, long bytesOut) {
-        if (!open.remove(connection)) {
-            return;
+        folding.readLock().lock();
+        try {
+            if (!open.remove(connection)) {
+                return;
+            }
+            long[] sums = new long[ConnectionTraffic.COUNT];
+            connection.addTrafficTo(sums);
+            for (int i = 0; i < sums.length; i++) {
+                if (sums[i] != 0) {
+                    retired.addAndGet(i, sums[i]);
+                }
+            }
+        } finally {
+            folding.readLock().unlock();
         }
         (local ? localCloses : remoteCloses).computeIfAbsent(code, c -> new LongAdder()).increment();
         closed.end();
@@ -110,40 +122,6 @@ public final class MetricsRecorder {
             closed.bytesIn = bytesIn;
             closed.bytesOut = bytesOut;
             closed.commit();
-        }
-    }
-
-    /** Bytes read from the socket (after TLS), frame headers and control frames included. */
-    void wireIn(long bytes, boolean deflate) {
-        wireIn.add(bytes);
-        if (deflate) {
-            deflateWireIn.add(bytes);
-        }
-    }
-
-    /** Bytes queued for the socket (before TLS), frame headers and control frames included. */
-    void wireOut(long bytes, boolean deflate) {
-        wireOut.add(bytes);
-        if (deflate) {
-            deflateWireOut.add(bytes);
-        }
-    }
-
-    /** A message received; {@code bytes} is its payload, inflated when it came compressed. */
-    void messageIn(int type, long bytes, boolean deflate) {
-        messagesIn[type].increment();
-        payloadIn.add(bytes);
-        if (deflate) {
-            deflatePayloadIn.add(bytes);
-        }
-    }
-
-    /** A message queued; {@code bytes} is its payload before any compression. */
-    void messageOut(int type, long bytes, boolean deflate) {
-        messagesOut[type].increment();
-        payloadOut.add(bytes);
-        if (deflate) {
-            deflatePayloadOut.add(bytes);
         }
     }
 
@@ -195,44 +173,64 @@ public final class MetricsRecorder {
         return tlsFailures.sum();
     }
 
+    /**
+     * The traffic so far, indexed as {@link ConnectionTraffic}'s sums: what ended connections
+     * moved plus what each open one has moved, read under its lock. Walks the open connections.
+     */
+    public long[] traffic() {
+        long[] sums = new long[ConnectionTraffic.COUNT];
+        folding.writeLock().lock();
+        try {
+            for (int i = 0; i < sums.length; i++) {
+                sums[i] = retired.get(i);
+            }
+            for (SocketConnection c : open) {
+                c.addTrafficTo(sums);
+            }
+        } finally {
+            folding.writeLock().unlock();
+        }
+        return sums;
+    }
+
     public long messagesIn(boolean text) {
-        return messagesIn[text ? TEXT : BINARY].sum();
+        return traffic()[text ? ConnectionTraffic.TEXT_IN : ConnectionTraffic.BINARY_IN];
     }
 
     public long messagesOut(boolean text) {
-        return messagesOut[text ? TEXT : BINARY].sum();
+        return traffic()[text ? ConnectionTraffic.TEXT_OUT : ConnectionTraffic.BINARY_OUT];
     }
 
     public long payloadBytesIn() {
-        return payloadIn.sum();
+        return traffic()[ConnectionTraffic.PAYLOAD_IN];
     }
 
     public long payloadBytesOut() {
-        return payloadOut.sum();
+        return traffic()[ConnectionTraffic.PAYLOAD_OUT];
     }
 
     public long wireBytesIn() {
-        return wireIn.sum();
+        return traffic()[ConnectionTraffic.WIRE_IN];
     }
 
     public long wireBytesOut() {
-        return wireOut.sum();
+        return traffic()[ConnectionTraffic.WIRE_OUT];
     }
 
     public long deflatePayloadBytesIn() {
-        return deflatePayloadIn.sum();
+        return traffic()[ConnectionTraffic.DEFLATE_PAYLOAD_IN];
     }
 
     public long deflatePayloadBytesOut() {
-        return deflatePayloadOut.sum();
+        return traffic()[ConnectionTraffic.DEFLATE_PAYLOAD_OUT];
     }
 
     public long deflateWireBytesIn() {
-        return deflateWireIn.sum();
+        return traffic()[ConnectionTraffic.DEFLATE_WIRE_IN];
     }
 
     public long deflateWireBytesOut() {
-        return deflateWireOut.sum();
+        return traffic()[ConnectionTraffic.DEFLATE_WIRE_OUT];
     }
 
     public Map<Integer, Long> closes(boolean local) {

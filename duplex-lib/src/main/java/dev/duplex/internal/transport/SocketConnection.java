@@ -36,8 +36,10 @@ public final class SocketConnection implements WebSocket {
     private static final System.Logger LOG = System.getLogger("dev.duplex");
     /** Held while the connection waits for bytes: all an idle connection keeps for reading. */
     private static final int IDLE_READ_BUFFER = 1024;
-    /** For {@link #send}: a ping, counted as one and not as a message. */
-    private static final int PING = -1;
+    /** For {@link #send}: what is sent, a text or binary message or a ping, counted apart. */
+    private static final int TEXT = 0;
+    private static final int BINARY = 1;
+    private static final int PING = 2;
 
     private final Socket socket;
     private final Connection core;
@@ -49,13 +51,10 @@ public final class SocketConnection implements WebSocket {
     private final OutboundQueue outbound;
     private final ServerWide shared;
     private final MetricsRecorder metrics;
-    /** Whether permessage-deflate was agreed, so the counts of compressed traffic apply. */
-    private final boolean deflate;
+    /** Messages and bytes each way, counted under {@link #lock}. */
+    private final ConnectionTraffic traffic;
     /** The flight event of this connection's life: begun when it opens, committed when it ends. */
     private final FlightEvents.Closed flight = new FlightEvents.Closed();
-    /** Bytes read and queued, for the flight event; each changed and read under {@link #lock}. */
-    private long bytesIn;
-    private long bytesOut;
     /** Rates, the incomplete-message budget and completion deadlines (rows D3, F1, F4, H3, H5). */
     private final InboundGuard guard;
 
@@ -110,7 +109,7 @@ public final class SocketConnection implements WebSocket {
                      ServerWide shared) throws IOException {
         this.shared = shared;
         this.metrics = shared.metrics();
-        this.deflate = !handshake.extensions().isEmpty();
+        this.traffic = new ConnectionTraffic(!handshake.extensions().isEmpty());
         this.socket = socket;
         this.core = core;
         this.options = options;
@@ -252,8 +251,7 @@ public final class SocketConnection implements WebSocket {
                 if (tap != null) {
                     tap.received(data);
                 }
-                bytesIn += data.remaining();
-                metrics.wireIn(data.remaining(), deflate);
+                traffic.wireIn(data.remaining());
                 guard.afterRead(data.remaining());
             }
             // Row H2: while a message is with the handler, the bytes wait for the delivery thread.
@@ -282,6 +280,7 @@ public final class SocketConnection implements WebSocket {
             lock.lock();
             try {
                 event = core.nextEvent();
+                countReceivedLocked(event);
                 guard.chargeInflation(core); // row H3: before the message is delivered
                 flushLocked();
                 if (event == null) {
@@ -309,14 +308,8 @@ public final class SocketConnection implements WebSocket {
                 return; // over a rate: failed with 1008, the rest is not delivered
             }
             Message message = switch (event) {
-                case Event.Text text -> {
-                    metrics.messageIn(MetricsRecorder.TEXT, utf8Length(text.text()), deflate);
-                    yield new Message.Text(text.text());
-                }
-                case Event.Binary binary -> {
-                    metrics.messageIn(MetricsRecorder.BINARY, binary.data().length, deflate);
-                    yield new Message.Binary(binary.data());
-                }
+                case Event.Text text -> new Message.Text(text.text());
+                case Event.Binary binary -> new Message.Binary(binary.data());
                 default -> null;
             };
             if (message != null) {
@@ -435,8 +428,26 @@ public final class SocketConnection implements WebSocket {
         for (ByteBuffer b : bytes) {
             n += b.remaining();
         }
-        bytesOut += n;
-        metrics.wireOut(n, deflate);
+        traffic.wireOut(n);
+    }
+
+    /** Counts a message the core just gave out; under the lock. */
+    private void countReceivedLocked(Event event) {
+        if (event instanceof Event.Text text) {
+            traffic.messageIn(true, utf8Length(text.text()));
+        } else if (event instanceof Event.Binary binary) {
+            traffic.messageIn(false, binary.data().length);
+        }
+    }
+
+    /** Adds this connection's traffic to {@code sums}, for {@link MetricsRecorder#traffic()}. */
+    void addTrafficTo(long[] sums) {
+        lock.lock();
+        try {
+            traffic.addTo(sums);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The length of {@code text} in UTF-8, without encoding it; the text is valid UTF-16. */
@@ -458,7 +469,7 @@ public final class SocketConnection implements WebSocket {
     public CompletableFuture<Void> sendText(String text, SendOption... options) {
         byte[] utf8 = Connection.encodeText(text);
         boolean compress = allowsCompression(options);
-        return send(MetricsRecorder.TEXT, utf8.length, () -> core.sendMessage(dev.duplex.protocol.frame.Opcode.TEXT, ByteBuffer.wrap(utf8), compress));
+        return send(TEXT, utf8.length, () -> core.sendMessage(dev.duplex.protocol.frame.Opcode.TEXT, ByteBuffer.wrap(utf8), compress));
     }
 
     @Override
@@ -468,7 +479,7 @@ public final class SocketConnection implements WebSocket {
         // the lock; a client's frame is masked into a fresh array the same way (row B8).
         ByteBuffer payload = data.duplicate();
         boolean compress = allowsCompression(options);
-        return send(MetricsRecorder.BINARY, payload.remaining(), () -> core.sendMessageCopy(dev.duplex.protocol.frame.Opcode.BINARY, payload, compress));
+        return send(BINARY, payload.remaining(), () -> core.sendMessageCopy(dev.duplex.protocol.frame.Opcode.BINARY, payload, compress));
     }
 
     /** Row G6: the application may keep any message out of a negotiated compression. */
@@ -559,7 +570,7 @@ public final class SocketConnection implements WebSocket {
                 } else if (type == PING) {
                     metrics.pingSent();
                 } else {
-                    metrics.messageOut(type, payloadSize, deflate);
+                    traffic.messageOut(type == TEXT, payloadSize);
                 }
             }
         } finally {
@@ -688,8 +699,8 @@ public final class SocketConnection implements WebSocket {
         lock.lock();
         try {
             core.release();
-            in = bytesIn;
-            out = bytesOut;
+            in = traffic.wireIn();
+            out = traffic.wireOut();
         } finally {
             lock.unlock();
         }

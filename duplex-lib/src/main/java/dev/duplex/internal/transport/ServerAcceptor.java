@@ -265,7 +265,8 @@ public final class ServerAcceptor {
         }
         if (route == null) {
             if (request.headers().contains("Upgrade")) {
-                shared.metrics().handshakeRefused(404, socket.getRemoteSocketAddress()); // a WebSocket request on no route
+                // A WebSocket request on no route is a refused handshake; a page that is not there is not.
+                shared.metrics().handshakeRefused(404, socket.getRemoteSocketAddress());
             }
             StaticResource resource = resources.get(request.path());
             byte[] response = resource != null ? staticResponse(request, resource) : HttpResponse.error(404).toBytes();

@@ -99,10 +99,11 @@ public final class SocketConnection implements WebSocket {
     public SocketConnection(Socket socket, Socket raw, Connection core, ConnectionOptions options,
                             WebSocketHandler handler, Handshake handshake, Timers timers,
                             ByteBuffer leftover, Consumer<SocketConnection> onTerminated) throws IOException {
-        this(socket, raw, core, options, handler, handshake, timers, leftover, onTerminated, ServerWide.forClient(new MetricsRecorder()));
+        this(socket, raw, core, options, handler, handshake, timers, leftover, onTerminated,
+                ServerWide.forClient(new MetricsRecorder()));
     }
 
-    /** @param shared what the server's connections share: budgets and the log throttle */
+    /** @param shared what the server's connections share: budgets, the log throttle, the metrics */
     SocketConnection(Socket socket, Socket raw, Connection core, ConnectionOptions options,
                      WebSocketHandler handler, Handshake handshake, Timers timers,
                      ByteBuffer leftover, Consumer<SocketConnection> onTerminated,

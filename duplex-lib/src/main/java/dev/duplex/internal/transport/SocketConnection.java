@@ -434,10 +434,8 @@ public final class SocketConnection implements WebSocket {
 
     /** Counts a message the core just gave out; under the lock. */
     private void countReceivedLocked(Event event) {
-        if (event instanceof Event.Text text) {
-            traffic.messageIn(true, utf8Length(text.text()));
-        } else if (event instanceof Event.Binary binary) {
-            traffic.messageIn(false, binary.data().length);
+        if (event instanceof Event.Text || event instanceof Event.Binary) {
+            traffic.messageIn(event instanceof Event.Text, core.lastMessageSize());
         }
     }
 
@@ -449,19 +447,6 @@ public final class SocketConnection implements WebSocket {
         } finally {
             lock.unlock();
         }
-    }
-
-    /** The length of {@code text} in UTF-8, without encoding it; the text is valid UTF-16. */
-    private static long utf8Length(String text) {
-        long n = text.length();
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c >= 0x80) {
-                // 2 bytes below U+0800, else 3; a surrogate pair is 4 bytes for 2 chars.
-                n += c < 0x800 ? 1 : Character.isSurrogate(c) ? 1 : 2;
-            }
-        }
-        return n;
     }
 
     // ---------------------------------------------------------------- sending

@@ -5,10 +5,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Where the transport counts what happens, for {@code ServerMetrics} and {@code ClientMetrics}
@@ -42,7 +41,6 @@ public final class MetricsRecorder {
     private final LongAdder pongsMissed = new LongAdder();
     private final LongAdder rateLimitPauses = new LongAdder();
     private final LongAdder rateLimitCloses = new LongAdder();
-    private final AtomicLong opened = new AtomicLong();
 
     // ---------------------------------------------------------------- recording
 
@@ -78,7 +76,6 @@ public final class MetricsRecorder {
 
     /** A connection is open; {@code closed} is its flight event, begun now and committed at its end. */
     void connectionOpened(SocketConnection connection, FlightEvents.Closed closed) {
-        opened.incrementAndGet();
         open.add(connection);
         closed.begin();
         FlightEvents.Opened event = new FlightEvents.Opened();
@@ -96,6 +93,11 @@ public final class MetricsRecorder {
      */
     void connectionClosed(SocketConnection connection, FlightEvents.Closed closed, int code, boolean local,
                           long bytesIn, long bytesOut) {
+        if (!open.contains(connection)) {
+            return; // counted once: terminate() runs once, this guards against a second call
+        }
+        // Counted before the connection leaves the open set, so whoever sees it gone sees its close.
+        (local ? localCloses : remoteCloses).computeIfAbsent(code, c -> new LongAdder()).increment();
         folding.readLock().lock();
         try {
             if (!open.remove(connection)) {
@@ -111,7 +113,6 @@ public final class MetricsRecorder {
         } finally {
             folding.readLock().unlock();
         }
-        (local ? localCloses : remoteCloses).computeIfAbsent(code, c -> new LongAdder()).increment();
         closed.end();
         if (closed.shouldCommit()) {
             closed.remoteAddress = String.valueOf(connection.handshake().remoteAddress());
@@ -147,10 +148,6 @@ public final class MetricsRecorder {
 
     public long openConnections() {
         return open.size();
-    }
-
-    public long connectionsOpened() {
-        return opened.get();
     }
 
     public long handshakesAccepted() {

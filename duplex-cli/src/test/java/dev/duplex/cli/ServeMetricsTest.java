@@ -46,6 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ServeMetricsTest {
     private static final Pattern LISTENING = Pattern.compile("listening on http://[^:]+:(\\d+)/");
+    private static final Pattern METRICS = Pattern.compile("metrics: +http://[^:]+:(\\d+)/metrics");
     private static final Path PROMTOOL = Path.of("/usr/bin/promtool");
     private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
     private static final long TIMEOUT_SECONDS = 10;
@@ -57,14 +58,20 @@ class ServeMetricsTest {
     private record Answer(int status, String head, String body) {}
 
     /** {@code duplex serve --metrics} on a free loopback port; closed with SIGTERM. */
-    private record Serve(Process process, int port) implements AutoCloseable {
+    private record Serve(Process process, int port, int metricsPort) implements AutoCloseable {
         static Serve start() throws IOException {
-            List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            return start("--metrics");
+        }
+
+        static Serve start(String... flags) throws IOException {
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                    "serve", "--host", "127.0.0.1", "--port", "0", "--metrics");
+                    "serve", "--host", "127.0.0.1", "--port", "0"));
+            command.addAll(List.of(flags));
             Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             int port = -1;
+            int metricsPort = -1;
             List<String> banner = new ArrayList<>();
             for (String line; (line = out.readLine()) != null; ) {
                 banner.add(line);
@@ -72,21 +79,24 @@ class ServeMetricsTest {
                 if (m.find()) {
                     port = Integer.parseInt(m.group(1));
                 }
+                Matcher metrics = METRICS.matcher(line);
+                if (metrics.find()) {
+                    metricsPort = Integer.parseInt(metrics.group(1));
+                }
                 if (line.contains("Ctrl-C")) {
                     break;
                 }
             }
-            if (port < 0) {
+            if (port < 0 || metricsPort < 0) {
                 process.destroyForcibly();
                 throw new IllegalStateException("duplex serve did not start: " + banner);
             }
-            assertTrue(banner.stream().anyMatch(l -> l.contains("/metrics")), "the banner names /metrics: " + banner);
             Thread.ofVirtual().start(() -> out.lines().forEach(l -> { })); // keep its pipe drained
-            return new Serve(process, port);
+            return new Serve(process, port, metricsPort);
         }
 
         URI uri(String path) {
-            return URI.create("http://127.0.0.1:" + port + path);
+            return URI.create("http://127.0.0.1:" + metricsPort + path);
         }
 
         @Override
@@ -222,6 +232,21 @@ class ServeMetricsTest {
             Answer rebound = request(serve.uri("/metrics"), "GET", "rebound.example");
             assertEquals(421, rebound.status());
             assertFalse(rebound.body().contains("duplex_"), rebound.body());
+        }
+    }
+
+    @Test
+    void metricsOnAPortOfTheirOwn() throws Exception {
+        try (Serve serve = Serve.start("--metrics-port", "0")) {
+            assertTrue(serve.metricsPort() != serve.port());
+            WebSocket socket = WebSocketClient.create()
+                    .connect(URI.create("ws://127.0.0.1:" + serve.port() + "/echo"), new Peer())
+                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            metricsWhen(serve, t -> t.contains("duplex_connections_open 1\n"), "one open connection, seen on the metrics port");
+            assertEquals(200, get(serve.uri("/healthz")).status());
+            // Not on the WebSocket port, then.
+            assertEquals(404, get(URI.create("http://127.0.0.1:" + serve.port() + "/metrics")).status());
+            socket.close(1000, "");
         }
     }
 

@@ -25,7 +25,7 @@ final class ServeCommand {
     static final Set<String> OPTIONS = Set.of("host", "port", "max-message-size", "max-fragments",
             "handshake-timeout", "allowed-origin", "subprotocol", "compression!",
             "tls-cert", "tls-key", "tls-pkcs12", "tls-password", "tls-client-ca", "tls-client-auth",
-            "demo-auth!", "allowed-host", "metrics!", "metrics-port", LimitFlags.MAX_CONNECTIONS, LimitFlags.MAX_PER_ADDRESS,
+            "demo-auth!", "allowed-host", "metrics!", "metrics-port", "log-format", LimitFlags.MAX_CONNECTIONS, LimitFlags.MAX_PER_ADDRESS,
             LimitFlags.RATE_LIMIT, LimitFlags.BYTE_RATE_LIMIT, LimitFlags.CONTROL_FRAME_RATE,
             LimitFlags.OUTBOUND_LIMIT, LimitFlags.OUTBOUND_BUDGET, LimitFlags.WRITE_STALL_TIMEOUT);
 
@@ -34,6 +34,12 @@ final class ServeCommand {
     static int run(Arguments args, PrintStream out, PrintStream err) {
         if (!args.positional().isEmpty()) {
             throw new Arguments.UsageException("unexpected argument " + args.positional().get(0));
+        }
+        String logFormat = args.string("log-format", "text");
+        if (logFormat.equals("json")) {
+            JsonLogFormat.install();
+        } else if (!logFormat.equals("text")) {
+            throw new Arguments.UsageException("--log-format is text or json, not " + logFormat);
         }
         String host = args.string("host", null);
         int port = (int) args.number("port", 8080, 0, 65535);

@@ -64,11 +64,15 @@ class ServeMetricsTest {
         }
 
         static Serve start(String... flags) throws IOException {
+            return start(ProcessBuilder.Redirect.DISCARD, flags);
+        }
+
+        static Serve start(ProcessBuilder.Redirect stderr, String... flags) throws IOException {
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                     "serve", "--host", "127.0.0.1", "--port", "0"));
             command.addAll(List.of(flags));
-            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Process process = new ProcessBuilder(command).redirectError(stderr).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             int port = -1;
             int metricsPort = -1;
@@ -248,6 +252,37 @@ class ServeMetricsTest {
             assertEquals(404, get(URI.create("http://127.0.0.1:" + serve.port() + "/metrics")).status());
             socket.close(1000, "");
         }
+    }
+
+    @Test
+    void jsonLogLinesHoldNoSecret(@TempDir Path dir) throws Exception {
+        Path stderr = dir.resolve("stderr.log");
+        try (Serve serve = Serve.start(ProcessBuilder.Redirect.to(stderr.toFile()), "--metrics", "--log-format", "json")) {
+            URI echo = URI.create("ws://127.0.0.1:" + serve.port() + "/echo?ticket=" + TICKET);
+            WebSocketClient foreign = WebSocketClient.create(ClientOptions.builder().origin("https://evil.example")
+                    .header("Authorization", "Bearer " + TOKEN).build());
+            assertRefused(403, foreign.connect(echo, new Peer()));
+            Peer peer = new Peer();
+            WebSocket socket = WebSocketClient.create().connect(echo, peer).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            socket.sendText(PAYLOAD);
+            peer.echo.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            socket.close(1000, "");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+            while (!Files.readString(stderr).contains("refused")) {
+                assertTrue(System.nanoTime() < deadline, "no log line about the refusal: " + Files.readString(stderr));
+                Thread.sleep(20); // polling interval only
+            }
+        }
+        List<String> lines = Files.readAllLines(stderr).stream().filter(l -> !l.isBlank()).toList();
+        assertFalse(lines.isEmpty());
+        for (String line : lines) {
+            assertTrue(line.startsWith("{\"time\":\"") && line.endsWith("}"), "not a JSON log line: " + line);
+            assertTrue(line.contains("\"level\":\"") && line.contains("\"message\":\""), line);
+            for (String secret : List.of(TICKET, TOKEN, PAYLOAD, "SECRET")) {
+                assertFalse(line.contains(secret), "a secret in a log line: " + line);
+            }
+        }
+        assertTrue(lines.stream().anyMatch(l -> l.contains("\"level\":\"INFO\"") && l.contains("403")), String.join("\n", lines));
     }
 
     @Test

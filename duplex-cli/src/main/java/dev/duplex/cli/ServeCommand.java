@@ -25,7 +25,8 @@ final class ServeCommand {
     static final Set<String> OPTIONS = Set.of("host", "port", "max-message-size", "max-fragments",
             "handshake-timeout", "allowed-origin", "subprotocol", "compression!",
             "tls-cert", "tls-key", "tls-pkcs12", "tls-password", "tls-client-ca", "tls-client-auth",
-            "demo-auth!", "allowed-host", "metrics!", "metrics-port", "log-format", LimitFlags.MAX_CONNECTIONS, LimitFlags.MAX_PER_ADDRESS,
+            "demo-auth!", "allowed-host", "metrics!", "metrics-port", "log-format",
+            LimitFlags.MAX_CONNECTIONS, LimitFlags.MAX_PER_ADDRESS,
             LimitFlags.RATE_LIMIT, LimitFlags.BYTE_RATE_LIMIT, LimitFlags.CONTROL_FRAME_RATE,
             LimitFlags.OUTBOUND_LIMIT, LimitFlags.OUTBOUND_BUDGET, LimitFlags.WRITE_STALL_TIMEOUT);
 

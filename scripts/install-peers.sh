@@ -6,6 +6,8 @@
 #   - tinyproxy (HTTP CONNECT) and dante-server (SOCKS5), from Debian, which the client's proxy
 #     tests start on loopback with their own config files; danted checks SOCKS5 logins against
 #     the system's users, so a login-less user `duplexsocks` with a test-only password is made;
+#   - Prometheus (promtool and the server), from Debian (prometheus): promtool checks the text
+#     `duplex serve --metrics` exposes, and a test's own Prometheus scrapes it;
 #   - Node ws, from npm, into duplex-compliance/src/test/node/node_modules (npm ci, pinned
 #     by the committed package-lock.json).
 # Idempotent: does nothing when everything is there. A peer that cannot be installed is
@@ -21,6 +23,7 @@ command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 command -v tshark >/dev/null 2>&1 || missing+=(tshark)
 [ -x /usr/bin/tinyproxy ] || missing+=(tinyproxy)
 [ -x /usr/sbin/danted ] || missing+=(dante-server)
+[ -x /usr/bin/promtool ] || missing+=(prometheus)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then

@@ -7,6 +7,7 @@
 module dev.duplex {
     requires transitive dev.duplex.protocol;
     requires jdk.management;
+    requires jdk.jfr; // flight-recorder events for connections and refusals (FlightEvents)
     exports dev.duplex;
     exports dev.duplex.auth;
 }

@@ -1,6 +1,7 @@
 package dev.duplex;
 
 import dev.duplex.internal.transport.ClientConnector;
+import dev.duplex.internal.transport.MetricsRecorder;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.util.Objects;
@@ -30,6 +31,8 @@ public final class WebSocketClient {
     private final ClientOptions options;
     /** Masking keys and handshake nonces; SecureRandom is thread-safe (row B8). */
     private final SecureRandom random = new SecureRandom();
+    private final MetricsRecorder recorder = new MetricsRecorder();
+    private final ClientMetrics metrics = new ClientMetrics(recorder);
 
     private WebSocketClient(ClientOptions options) {
         this.options = Objects.requireNonNull(options, "options");
@@ -49,6 +52,11 @@ public final class WebSocketClient {
         return options;
     }
 
+    /** What this client's connections have counted since it was created. Safe from any thread. */
+    public ClientMetrics metrics() {
+        return metrics;
+    }
+
     /**
      * Connects, runs the opening handshake, and returns at once. The future completes with the
      * open connection once the server's 101 has been validated; {@link WebSocketHandler#onOpen}
@@ -61,6 +69,6 @@ public final class WebSocketClient {
      * @throws IllegalArgumentException when the URI is not a WebSocket URI
      */
     public CompletableFuture<WebSocket> connect(URI uri, WebSocketHandler handler) {
-        return ClientConnector.connect(uri, options, Objects.requireNonNull(handler, "handler"), random);
+        return ClientConnector.connect(uri, options, Objects.requireNonNull(handler, "handler"), random, recorder);
     }
 }

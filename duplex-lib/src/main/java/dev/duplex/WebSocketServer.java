@@ -30,6 +30,7 @@ import java.util.Objects;
 public final class WebSocketServer implements AutoCloseable {
     private final ServerAcceptor acceptor;
     private final TlsAcceptor tls;
+    private final ServerMetrics metrics;
 
     private WebSocketServer(Builder b) {
         this.tls = b.tls == null ? null : new TlsAcceptor(b.tls);
@@ -38,6 +39,7 @@ public final class WebSocketServer implements AutoCloseable {
                 Map.copyOf(b.routes), Map.copyOf(b.resources), b.handshakeTimeout, b.headLimits,
                 hostPolicy(b, bind), b.originPolicy, b.interceptor, b.compression, tls, b.limits,
                 Map.copyOf(b.endpoints));
+        this.metrics = new ServerMetrics(acceptor.metrics(), this);
     }
 
     /**
@@ -94,6 +96,19 @@ public final class WebSocketServer implements AutoCloseable {
     /** The number of open WebSocket connections. */
     public int connectionCount() {
         return acceptor.connectionCount();
+    }
+
+    /**
+     * What this server has counted since it was built: connections, handshakes, messages,
+     * bytes, closes. Always on; safe to read from any thread. See {@link ServerMetrics}.
+     */
+    public ServerMetrics metrics() {
+        return metrics;
+    }
+
+    /** Whether the server is started and not stopping. */
+    boolean accepting() {
+        return acceptor.accepting();
     }
 
     /**

@@ -69,6 +69,9 @@ public final class Main {
                         --tls-client-ca CA.pem [--tls-client-auth required|optional] (mutual TLS:
                         ask for client certificates from these CAs; required by default)
                         --demo-auth (/echo needs a ticket from POST /ticket; prints the password)
+                        --metrics (Prometheus text at /metrics, 200/503 at /healthz, same port)
+                        --metrics-port P (the same on a port of its own, plain HTTP)
+                        --log-format text|json (json: one object per log line, on stderr)
                         --max-connections N  --max-connections-per-address N (429/503 past them)
                         --rate-limit MSGS/s  --byte-rate-limit BYTES/s (per connection; 1008 past them;
                         the byte rate counts what compressed messages inflate to)

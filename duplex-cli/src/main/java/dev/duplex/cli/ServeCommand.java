@@ -25,7 +25,8 @@ final class ServeCommand {
     static final Set<String> OPTIONS = Set.of("host", "port", "max-message-size", "max-fragments",
             "handshake-timeout", "allowed-origin", "subprotocol", "compression!",
             "tls-cert", "tls-key", "tls-pkcs12", "tls-password", "tls-client-ca", "tls-client-auth",
-            "demo-auth!", "allowed-host", LimitFlags.MAX_CONNECTIONS, LimitFlags.MAX_PER_ADDRESS,
+            "demo-auth!", "allowed-host", "metrics!", "metrics-port", "log-format",
+            LimitFlags.MAX_CONNECTIONS, LimitFlags.MAX_PER_ADDRESS,
             LimitFlags.RATE_LIMIT, LimitFlags.BYTE_RATE_LIMIT, LimitFlags.CONTROL_FRAME_RATE,
             LimitFlags.OUTBOUND_LIMIT, LimitFlags.OUTBOUND_BUDGET, LimitFlags.WRITE_STALL_TIMEOUT);
 
@@ -34,6 +35,12 @@ final class ServeCommand {
     static int run(Arguments args, PrintStream out, PrintStream err) {
         if (!args.positional().isEmpty()) {
             throw new Arguments.UsageException("unexpected argument " + args.positional().get(0));
+        }
+        String logFormat = args.string("log-format", "text");
+        if (logFormat.equals("json")) {
+            JsonLogFormat.install();
+        } else if (!logFormat.equals("text")) {
+            throw new Arguments.UsageException("--log-format is text or json, not " + logFormat);
         }
         String host = args.string("host", null);
         int port = (int) args.number("port", 8080, 0, 65535);
@@ -65,6 +72,11 @@ final class ServeCommand {
         }
         demo(builder, args.all("subprotocol"));
         DemoAuth auth = DemoAuth.install(builder, args.flag("demo-auth"), origins);
+        // --metrics-port serves them on a port of their own (and implies --metrics); else on the server's.
+        boolean ownPort = args.string("metrics-port", null) != null;
+        int metricsPort = (int) args.number("metrics-port", 0, 0, 65535);
+        WebSocketServer.Builder metricsBuilder = ownPort ? WebSocketServer.builder().port(metricsPort) : builder;
+        MetricsEndpoint metrics = args.flag("metrics") || ownPort ? MetricsEndpoint.install(metricsBuilder) : null;
         if (host != null) {
             builder.host(host);
         }
@@ -83,19 +95,49 @@ final class ServeCommand {
         }
         String http = tls == null ? "http://" : "https://";
         String ws = tls == null ? "ws://" : "wss://";
+        if (ownPort) {
+            if (host != null) {
+                metricsBuilder.host(host);
+            }
+            hosts.stream().filter(h -> !h.equals("*")).forEach(metricsBuilder::allowedHost);
+            if (hosts.contains("*")) {
+                metricsBuilder.hostPolicy(HostPolicy.any());
+            }
+        }
         WebSocketServer server;
+        WebSocketServer metricsServer = null;
         try {
-            server = builder.build().start();
+            server = builder.build();
+            if (metrics != null) {
+                metrics.serving(server);
+            }
+            server.start();
         } catch (UncheckedIOException e) {
             err.println("duplex serve: cannot listen on " + (host == null ? "*" : host) + ":" + port + ": "
                     + e.getCause().getMessage());
             return 1;
         }
+        if (ownPort) {
+            try {
+                metricsServer = metricsBuilder.build().start();
+            } catch (UncheckedIOException e) {
+                server.stop(Duration.ofSeconds(1));
+                err.println("duplex serve: cannot listen on " + (host == null ? "*" : host) + ":" + metricsPort
+                        + " for metrics: " + e.getCause().getMessage());
+                return 1;
+            }
+        }
+        WebSocketServer metricsOnly = metricsServer;
         String shown = host == null || host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;
         out.println("Duplex listening on " + http + shown + ":" + server.port() + "/");
         out.println("  echo endpoint: " + ws + shown + ":" + server.port() + "/echo"
                 + (args.flag("compression") ? " (permessage-deflate on)" : ""));
         out.println("  chat room:     " + ws + shown + ":" + server.port() + "/chat?name=NAME");
+        if (metrics != null) {
+            String where = metricsOnly != null ? "http://" + shown + ":" + metricsOnly.port() : http + shown + ":" + server.port();
+            out.println("  metrics:       " + where + MetricsEndpoint.METRICS_PATH
+                    + " (Prometheus), health at " + MetricsEndpoint.HEALTH_PATH);
+        }
         if (auth != null) {
             auth.printTo(out, http + shown + ":" + server.port());
         }
@@ -108,6 +150,9 @@ final class ServeCommand {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop(Duration.ofSeconds(5));
+            if (metricsOnly != null) {
+                metricsOnly.stop(Duration.ofSeconds(1));
+            }
             stopped.countDown();
         }, "duplex-shutdown"));
         try {

@@ -471,6 +471,15 @@ public final class Connection {
     }
 
     /**
+     * The payload length in bytes (inflated, for a compressed message) of the last text or
+     * binary message {@link #nextEvent} returned: what a transport counts without measuring a
+     * text's UTF-8 again.
+     */
+    public int lastMessageSize() {
+        return assembler.lastMessageSize();
+    }
+
+    /**
      * Where, in what {@link #takeOutbound} would return now, the pong that answers the latest
      * ping is; -1 when there is none. A transport that holds frames after taking them may drop
      * such a pong when a newer one comes before it is written, as this connection does with

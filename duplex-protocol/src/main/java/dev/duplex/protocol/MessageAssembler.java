@@ -25,6 +25,7 @@ final class MessageAssembler {
     private long expectedSize = -1;      // an unfragmented, uncompressed message's length, else -1
     private long compressedIn;           // payload bytes given to decoders, over the connection's life
     private long inflatedOut;            // bytes they gave back
+    private int lastMessageSize;         // the payload of the message last completed, inflated
 
     MessageAssembler(Limits limits, Extension extension) {
         this.limits = limits;
@@ -117,6 +118,7 @@ final class MessageAssembler {
         expectedSize = -1;
         int length = size;
         size = 0;
+        lastMessageSize = length;
         if (opcode == Opcode.TEXT) {
             if (!utf8.isComplete()) {
                 throw new ProtocolException(CloseStatus.INVALID_PAYLOAD, "text message ends inside a code point");
@@ -158,6 +160,10 @@ final class MessageAssembler {
     }
 
     /** The bytes of the message in progress received so far. */
+    int lastMessageSize() {
+        return lastMessageSize;
+    }
+
     int size() {
         return size;
     }

@@ -68,12 +68,15 @@ public final class ClientConnector {
     private final ClientOptions options;
     private final WebSocketHandler handler;
     private final SecureRandom random;
+    private final MetricsRecorder metrics;
     private final Timers timers = Timers.shared();
     private final CompletableFuture<WebSocket> result = new CompletableFuture<>();
     /** The socket of the attempt in progress, so that cancelling the future can close it. */
     private final AtomicReference<Socket> current = new AtomicReference<>();
 
-    private ClientConnector(ClientOptions options, WebSocketHandler handler, SecureRandom random) {
+    private ClientConnector(ClientOptions options, WebSocketHandler handler, SecureRandom random,
+                            MetricsRecorder metrics) {
+        this.metrics = metrics;
         this.options = options;
         this.handler = handler;
         this.random = random;
@@ -86,17 +89,17 @@ public final class ClientConnector {
      * @throws IllegalArgumentException when the URI is not a WebSocket URI
      */
     public static CompletableFuture<WebSocket> connect(URI uri, ClientOptions options, WebSocketHandler handler,
-                                                       SecureRandom random) {
+                                                       SecureRandom random, MetricsRecorder metrics) {
         if (options.reconnect() != null) {
-            return Reconnector.connect(uri, options, handler, random);
+            return Reconnector.connect(uri, options, handler, random, metrics);
         }
-        return connectOnce(uri, options, handler, random);
+        return connectOnce(uri, options, handler, random, metrics);
     }
 
     /** One connection, however its options say to reconnect: for {@link Reconnector}'s attempts. */
     static CompletableFuture<WebSocket> connectOnce(URI uri, ClientOptions options, WebSocketHandler handler,
-                                                    SecureRandom random) {
-        ClientConnector connector = new ClientConnector(options, handler, random);
+                                                    SecureRandom random, MetricsRecorder metrics) {
+        ClientConnector connector = new ClientConnector(options, handler, random, metrics);
         Attempt first = connector.attempt(uri, options.headers()); // a bad URI fails the caller now
         connector.result.whenComplete((socket, error) -> {
             if (connector.result.isCancelled()) {
@@ -133,11 +136,13 @@ public final class ClientConnector {
             }
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "connecting to {0} failed: {1}", describe(attempt.uri()), e.getMessage());
+            metrics.handshakeFailed();
             result.completeExceptionally(e);
         }
     }
 
     private void start(SocketConnection connection) {
+        metrics.handshakeAccepted();
         Thread.ofVirtual().name("duplex-client").start(connection::run);
         if (!result.complete(connection)) {
             connection.abort(); // the caller cancelled while the handshake finished
@@ -329,7 +334,7 @@ public final class ClientConnector {
             Handshake handshake = new Handshake(sentRequest(request), (InetSocketAddress) socket.getRemoteSocketAddress(),
                     accepted.subprotocol(), Map.of(), null, accepted.extensions());
             SocketConnection connection = new SocketConnection(socket, plain, core, options.connectionOptions(), handler,
-                    handshake, timers, leftover, c -> { });
+                    handshake, timers, leftover, c -> { }, ServerWide.forClient(metrics));
             connection.tap(tap);
             handedOver = true;
             return connection;

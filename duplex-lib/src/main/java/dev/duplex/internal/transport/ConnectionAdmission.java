@@ -78,9 +78,10 @@ final class ConnectionAdmission {
 
     /**
      * Admits the socket and returns its slot, or answers it with 429 or 503 on a virtual thread
-     * of its own and returns null. Called from the accept loop.
+     * of its own and returns null, counting the refusal in {@code metrics}. Called from the
+     * accept loop.
      */
-    Slot admit(Socket socket, Secure secure) {
+    Slot admit(Socket socket, Secure secure, MetricsRecorder metrics) {
         switch (admit(socket.getInetAddress())) {
             case Verdict.Admitted admitted -> {
                 return admitted.slot();
@@ -88,6 +89,7 @@ final class ConnectionAdmission {
             case Verdict.Refused refused -> {
                 refusals.log(System.Logger.Level.INFO, "connection from {0} refused: {1} ({2})",
                         socket.getRemoteSocketAddress(), refused.response().status(), refused.reason());
+                metrics.capRefused(refused.response().status(), socket.getRemoteSocketAddress());
                 refuse(socket, secure, refused.response());
                 return null;
             }

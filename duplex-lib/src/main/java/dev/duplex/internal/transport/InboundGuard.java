@@ -38,6 +38,8 @@ final class InboundGuard {
 
     private final Socket socket;
     private final ThrottledLog failures;
+    /** Counts the pauses for a rate and the connections a rate closes. */
+    private final MetricsRecorder metrics;
     private final Timers timers;
     private final BooleanSupplier handlerRunning;
     private final Violations violations;
@@ -62,7 +64,9 @@ final class InboundGuard {
     private final Deadline message;
 
     InboundGuard(Socket socket, ConnectionOptions options, PartialMessageBudget.Account budget, Timers timers,
-                 BooleanSupplier handlerRunning, Violations violations, ThrottledLog failures) {
+                 BooleanSupplier handlerRunning, Violations violations, ThrottledLog failures,
+                 MetricsRecorder metrics) {
+        this.metrics = metrics;
         this.failures = failures;
         this.socket = socket;
         this.timers = timers;
@@ -108,7 +112,7 @@ final class InboundGuard {
         }
         long wait = bytes.nanosUntil(0, now);
         if (now + wait - bytesThrottledSince > rates.grace().toNanos()) {
-            violate(CloseStatus.POLICY_VIOLATION, "byte rate limit exceeded");
+            violateRate("byte rate limit exceeded");
             return max;
         }
         pause(wait);
@@ -131,7 +135,7 @@ final class InboundGuard {
         long now = System.nanoTime();
         bytes.take(n, now);
         if (rates.onExcess() == RateLimits.Excess.CLOSE && bytes.tokens(now) < 0) {
-            violate(CloseStatus.POLICY_VIOLATION, "byte rate limit exceeded");
+            violateRate("byte rate limit exceeded");
         }
     }
 
@@ -187,7 +191,7 @@ final class InboundGuard {
             return true;
         }
         if (rates.onExcess() == RateLimits.Excess.CLOSE) {
-            violate(CloseStatus.POLICY_VIOLATION, throttle.violation);
+            violateRate(throttle.violation);
             return false;
         }
         if (throttle.since == 0) {
@@ -195,7 +199,7 @@ final class InboundGuard {
         }
         long wait = throttle.bucket.nanosUntil(1, now);
         if (now + wait - throttle.since > rates.grace().toNanos()) {
-            violate(CloseStatus.POLICY_VIOLATION, throttle.violation);
+            violateRate(throttle.violation);
             return false;
         }
         if (!pause(wait)) {
@@ -247,6 +251,7 @@ final class InboundGuard {
 
     /** Waits, looking out for the socket being closed meanwhile; false if it was. */
     private boolean pause(long nanos) {
+        metrics.rateLimitPaused();
         paused = true;
         try {
             long deadline = System.nanoTime() + nanos;
@@ -306,7 +311,7 @@ final class InboundGuard {
         bytes.take(excess - inflationCharged, now);
         inflationCharged = excess;
         if (rates.onExcess() == RateLimits.Excess.CLOSE && bytes.tokens(now) < 0) {
-            violate(CloseStatus.POLICY_VIOLATION, "byte rate limit exceeded (inflated bytes)");
+            violateRate("byte rate limit exceeded (inflated bytes)");
         }
     }
 
@@ -318,13 +323,22 @@ final class InboundGuard {
         budget.release();
     }
 
-    private void violate(int code, String reason) {
+    /** A rate passed beyond its grace: 1008, counted as a close by a rate limit. */
+    private void violateRate(String reason) {
+        if (violate(CloseStatus.POLICY_VIOLATION, reason)) {
+            metrics.rateLimitClosed();
+        }
+    }
+
+    /** Fails the connection; false when it had already failed, so nothing more was done. */
+    private boolean violate(int code, String reason) {
         if (!violated.compareAndSet(false, true)) {
-            return; // the read loop and a deadline may find a violation at once: one failure
+            return false; // the read loop and a deadline may find a violation at once: one failure
         }
         failures.log(System.Logger.Level.INFO, "failing connection from {0}: {1} {2}",
                 socket.getRemoteSocketAddress(), code, reason);
         violations.fail(code, reason);
+        return true;
     }
 
     /**

@@ -39,10 +39,13 @@ final class Reconnector {
     private final ReconnectPolicy policy;
     private final WebSocketHandler handler;
     private final SecureRandom random;
+    private final MetricsRecorder metrics;
     private final RandomGenerator jitter;
     private final Timers timers = Timers.shared();
 
-    private Reconnector(URI uri, ClientOptions options, WebSocketHandler handler, SecureRandom random) {
+    private Reconnector(URI uri, ClientOptions options, WebSocketHandler handler, SecureRandom random,
+                        MetricsRecorder metrics) {
+        this.metrics = metrics;
         this.uri = uri;
         this.options = options;
         this.policy = options.reconnect();
@@ -53,10 +56,10 @@ final class Reconnector {
 
     /** The first connection, as a plain connect gives it; reconnection starts once it is open. */
     static CompletableFuture<WebSocket> connect(URI uri, ClientOptions options, WebSocketHandler handler,
-                                                SecureRandom random) {
-        Reconnector reconnector = new Reconnector(uri, options, handler, random);
+                                                SecureRandom random, MetricsRecorder metrics) {
+        Reconnector reconnector = new Reconnector(uri, options, handler, random, metrics);
         Session first = reconnector.new Session();
-        CompletableFuture<WebSocket> connecting = ClientConnector.connectOnce(uri, options, first, random);
+        CompletableFuture<WebSocket> connecting = ClientConnector.connectOnce(uri, options, first, random, metrics);
         CompletableFuture<WebSocket> wrapped = connecting.thenApply(first::wrap);
         wrapped.whenComplete((socket, error) -> {
             if (wrapped.isCancelled()) {
@@ -91,7 +94,7 @@ final class Reconnector {
         Session session = new Session();
         CompletableFuture<WebSocket> connecting;
         try {
-            connecting = ClientConnector.connectOnce(uri, options, session, random);
+            connecting = ClientConnector.connectOnce(uri, options, session, random, metrics);
         } catch (RuntimeException e) {
             policy.listener().gaveUp("cannot connect: " + e.getMessage());
             return;

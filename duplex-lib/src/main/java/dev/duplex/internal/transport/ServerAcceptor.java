@@ -93,7 +93,7 @@ public final class ServerAcceptor {
         this.endpoints = endpoints;
         this.admission = new ConnectionAdmission(limits, timers);
         this.shared = new ServerWide(new PartialMessageBudget(limits.incompleteMessageBudget()),
-                new OutboundBudget(limits.outboundBudget()), new ThrottledLog());
+                new OutboundBudget(limits.outboundBudget()), new ThrottledLog(), new MetricsRecorder());
     }
 
     public void start() throws IOException {
@@ -110,6 +110,16 @@ public final class ServerAcceptor {
 
     public int connectionCount() {
         return open.size();
+    }
+
+    /** What this server has counted since it was built. */
+    public MetricsRecorder metrics() {
+        return shared.metrics();
+    }
+
+    /** Whether the server is started and not stopping: what a health check asks. */
+    public boolean accepting() {
+        return serverSocket != null && !stopping;
     }
 
     /**
@@ -144,7 +154,7 @@ public final class ServerAcceptor {
 
     private void admitAndServe(Socket socket) {
         // Counted before anything is read; a refused socket gets 429 or 503 and nothing else.
-        ConnectionAdmission.Slot slot = admission.admit(socket, s -> tls == null ? s : tls.handshake(s));
+        ConnectionAdmission.Slot slot = admission.admit(socket, s -> tls == null ? s : tls.handshake(s), shared.metrics());
         if (slot == null) {
             return;
         }
@@ -178,7 +188,7 @@ public final class ServerAcceptor {
         try {
             socket.setTcpNoDelay(true);
             // Row I: the TLS handshake runs here, under the same deadline as the HTTP head.
-            connection = handshake(tls == null ? socket : tls.handshake(socket), socket);
+            connection = handshake(tls == null ? socket : secure(socket), socket);
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "handshake with {0} ended: {1}", socket.getRemoteSocketAddress(), e.getMessage());
         } finally {
@@ -193,6 +203,16 @@ public final class ServerAcceptor {
                 connection.goingAway("server shutting down");
             }
             connection.run();
+        }
+    }
+
+    /** The TLS handshake, counted when it fails. */
+    private Socket secure(Socket socket) throws IOException {
+        try {
+            return tls.handshake(socket);
+        } catch (IOException e) {
+            shared.metrics().tlsHandshakeFailed();
+            throw e;
         }
     }
 
@@ -219,6 +239,7 @@ public final class ServerAcceptor {
             } while (request == null);
         } catch (HandshakeException e) {
             shared.log().log(System.Logger.Level.INFO, "bad request from {0}: {1} {2}", socket.getRemoteSocketAddress(), e.status(), e.getMessage());
+            shared.metrics().handshakeRefused(e.status(), socket.getRemoteSocketAddress());
             writeAndClose(socket, out, e.toResponse().toBytes());
             return null;
         }
@@ -227,6 +248,7 @@ public final class ServerAcceptor {
             // Row A20: before any route, page or origin check, so a rebound name gets nothing.
             shared.log().log(System.Logger.Level.INFO, "request from {0} refused: 421, Host is not a name this server answers to",
                     socket.getRemoteSocketAddress());
+            shared.metrics().handshakeRefused(421, socket.getRemoteSocketAddress());
             writeAndClose(socket, out, HttpResponse.error(421).toBytes());
             return null;
         }
@@ -242,6 +264,10 @@ public final class ServerAcceptor {
             return null;
         }
         if (route == null) {
+            if (request.headers().contains("Upgrade")) {
+                // A WebSocket request on no route is a refused handshake; a page that is not there is not.
+                shared.metrics().handshakeRefused(404, socket.getRemoteSocketAddress());
+            }
             StaticResource resource = resources.get(request.path());
             byte[] response = resource != null ? staticResponse(request, resource) : HttpResponse.error(404).toBytes();
             writeAndClose(socket, out, response);
@@ -276,12 +302,14 @@ public final class ServerAcceptor {
                 negotiation.release();
                 shared.log().log(System.Logger.Level.INFO, "handshake from {0} refused: {1}",
                         socket.getRemoteSocketAddress(), rejected.response().status());
+                shared.metrics().handshakeRefused(rejected.response().status(), socket.getRemoteSocketAddress());
                 writeAndClose(socket, out, rejected.response().toBytes());
                 return null;
             }
             case HandshakeOutcome.Accepted accepted -> {
                 if (stopping) {
                     negotiation.release();
+                    shared.metrics().handshakeRefused(503, socket.getRemoteSocketAddress());
                     writeAndClose(socket, out, HttpResponse.error(503).toBytes());
                     return null;
                 }
@@ -294,6 +322,7 @@ public final class ServerAcceptor {
                         negotiation.release();
                         shared.log().log(System.Logger.Level.INFO, "handshake from {0} refused by the interceptor: {1}",
                                 remote, reject.response().status());
+                        shared.metrics().handshakeRefused(reject.response().status(), socket.getRemoteSocketAddress());
                         writeAndClose(socket, out, withConnectionClose(reject.response()).toBytes());
                         return null;
                     }
@@ -304,6 +333,7 @@ public final class ServerAcceptor {
                     case ConnectionAdmission.Verdict.Refused refused -> {
                         negotiation.release();
                         shared.log().log(System.Logger.Level.INFO, "handshake from {0} refused: {1}", remote, refused.reason());
+                        shared.metrics().capRefused(refused.response().status(), remote);
                         writeAndClose(socket, out, withConnectionClose(refused.response()).toBytes());
                         return null;
                     }
@@ -313,6 +343,7 @@ public final class ServerAcceptor {
                 if (agreed == null) {
                     negotiation.release();
                     user.release();
+                    shared.metrics().handshakeRefused(500, socket.getRemoteSocketAddress());
                     writeAndClose(socket, out, HttpResponse.error(500).toBytes());
                     return null;
                 }
@@ -333,6 +364,7 @@ public final class ServerAcceptor {
                             closed(ended);
                         }, shared);
                 open.add(connection);
+                shared.metrics().handshakeAccepted();
                 return connection;
             }
         }

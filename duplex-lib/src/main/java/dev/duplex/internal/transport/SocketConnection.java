@@ -36,6 +36,10 @@ public final class SocketConnection implements WebSocket {
     private static final System.Logger LOG = System.getLogger("dev.duplex");
     /** Held while the connection waits for bytes: all an idle connection keeps for reading. */
     private static final int IDLE_READ_BUFFER = 1024;
+    /** For {@link #send}: what is sent, a text or binary message or a ping, counted apart. */
+    private static final int TEXT = 0;
+    private static final int BINARY = 1;
+    private static final int PING = 2;
 
     private final Socket socket;
     private final Connection core;
@@ -46,6 +50,11 @@ public final class SocketConnection implements WebSocket {
     private final Consumer<SocketConnection> onTerminated;
     private final OutboundQueue outbound;
     private final ServerWide shared;
+    private final MetricsRecorder metrics;
+    /** Messages and bytes each way, counted under {@link #lock}. */
+    private final ConnectionTraffic traffic;
+    /** The flight event of this connection's life: begun when it opens, committed when it ends. */
+    private final FlightEvents.Closed flight = new FlightEvents.Closed();
     /** Rates, the incomplete-message budget and completion deadlines (rows D3, F1, F4, H3, H5). */
     private final InboundGuard guard;
 
@@ -66,10 +75,15 @@ public final class SocketConnection implements WebSocket {
     private volatile boolean readDone;
     private boolean sawEndOfStream;
 
-    /** How the connection ended, for onClose: the first cause recorded wins. */
-    private record CloseRecord(int code, String reason) {}
+    /**
+     * How the connection ended, for onClose: the first cause recorded wins. {@code local} says,
+     * for the metrics, whether this end closed or failed it first.
+     */
+    private record CloseRecord(int code, String reason, boolean local) {}
 
-    private static final CloseRecord NOT_RECORDED = new CloseRecord(CloseStatus.ABNORMAL_CLOSURE, "");
+    private static final CloseRecord NOT_RECORDED = new CloseRecord(CloseStatus.ABNORMAL_CLOSURE, "", false);
+    /** Set when this end starts the close handshake, so the peer's echo counts as a local close. */
+    private volatile boolean closeStartedHere;
     /** Lock-free, since another connection's send may record an eviction here (row H8). */
     private final AtomicReference<CloseRecord> closeRecord = new AtomicReference<>(NOT_RECORDED);
     /** Row H10: a failed send is logged once per connection, not once per message. */
@@ -85,15 +99,18 @@ public final class SocketConnection implements WebSocket {
     public SocketConnection(Socket socket, Socket raw, Connection core, ConnectionOptions options,
                             WebSocketHandler handler, Handshake handshake, Timers timers,
                             ByteBuffer leftover, Consumer<SocketConnection> onTerminated) throws IOException {
-        this(socket, raw, core, options, handler, handshake, timers, leftover, onTerminated, ServerWide.forClient());
+        this(socket, raw, core, options, handler, handshake, timers, leftover, onTerminated,
+                ServerWide.forClient(new MetricsRecorder()));
     }
 
-    /** @param shared what the server's connections share: budgets and the log throttle */
+    /** @param shared what the server's connections share: budgets, the log throttle, the metrics */
     SocketConnection(Socket socket, Socket raw, Connection core, ConnectionOptions options,
                      WebSocketHandler handler, Handshake handshake, Timers timers,
                      ByteBuffer leftover, Consumer<SocketConnection> onTerminated,
                      ServerWide shared) throws IOException {
         this.shared = shared;
+        this.metrics = shared.metrics();
+        this.traffic = new ConnectionTraffic(!handshake.extensions().isEmpty());
         this.socket = socket;
         this.core = core;
         this.options = options;
@@ -108,16 +125,17 @@ public final class SocketConnection implements WebSocket {
                 options.outboundSoftLimit());
         // The TCP socket: closing it is what an abort does, and a TLS socket does not see that.
         this.guard = new InboundGuard(raw, options, shared.partialMessages().newAccount(), timers, () -> inHandler,
-                this::fail, shared.log());
+                this::fail, shared.log(), metrics);
         this.delivery = new MessageDelivery(lock, core, guard, outbound, options.inboundQueueLimit(),
                 handler, this, new DeliveryReader());
         this.keepalive = new Keepalive(lock, timers, options, handshake.remoteAddress(), this::pingIfOpenLocked,
-                terminated::get, () -> inHandler || guard.holdingBack(), this::fail, shared.log());
+                terminated::get, () -> inHandler || guard.holdingBack(), this::pongMissed, shared.log());
     }
 
     /** The read loop; returns when the connection is over and onClose has been called. */
     public void run() {
         try {
+            metrics.connectionOpened(this, flight);
             keepalive.start();
             callHandler(() -> handler.onOpen(this));
             InputStream in = socket.getInputStream();
@@ -146,7 +164,7 @@ public final class SocketConnection implements WebSocket {
             delivery.awaitDeliveries();
             lingerUntilPeerCloses(in, buffer);
         } catch (IOException e) {
-            recordClose(CloseStatus.ABNORMAL_CLOSURE, "connection lost");
+            recordRemoteClose(CloseStatus.ABNORMAL_CLOSURE, "connection lost");
             delivery.awaitDeliveries();
         } catch (RuntimeException | Error e) {
             LOG.log(System.Logger.Level.ERROR, "read loop failed", e);
@@ -235,6 +253,7 @@ public final class SocketConnection implements WebSocket {
                 if (tap != null) {
                     tap.received(data);
                 }
+                traffic.wireIn(data.remaining());
                 guard.afterRead(data.remaining());
             }
             // Row H2: while a message is with the handler, the bytes wait for the delivery thread.
@@ -263,6 +282,7 @@ public final class SocketConnection implements WebSocket {
             lock.lock();
             try {
                 event = core.nextEvent();
+                countReceivedLocked(event);
                 guard.chargeInflation(core); // row H3: before the message is delivered
                 flushLocked();
                 if (event == null) {
@@ -317,7 +337,7 @@ public final class SocketConnection implements WebSocket {
                     }
                 }
                 case Event.EndOfStream end -> {
-                    recordClose(CloseStatus.ABNORMAL_CLOSURE, "connection closed without a close frame");
+                    recordRemoteClose(CloseStatus.ABNORMAL_CLOSURE, "connection closed without a close frame");
                     readDone = true;
                 }
                 default -> throw new IllegalStateException("unexpected event " + event);
@@ -326,7 +346,11 @@ public final class SocketConnection implements WebSocket {
     }
 
     private void closeReceived(Event.CloseReceived close) {
-        recordClose(close.code(), close.reason());
+        if (closeStartedHere) {
+            recordClose(close.code(), close.reason());
+        } else {
+            recordRemoteClose(close.code(), close.reason());
+        }
         boolean closeNow;
         lock.lock();
         try {
@@ -374,6 +398,7 @@ public final class SocketConnection implements WebSocket {
         int pong = core.pongIndex();
         List<ByteBuffer> bytes = core.takeOutbound();
         if (!bytes.isEmpty()) {
+            countWireOut(bytes);
             if (tap != null) {
                 bytes.forEach(tap::sent); // under the lock: in the order they will be written
             }
@@ -394,10 +419,36 @@ public final class SocketConnection implements WebSocket {
             done.complete(null);
             return;
         }
+        countWireOut(bytes);
         if (tap != null) {
             bytes.forEach(tap::sent);
         }
         outbound.enqueueReserved(bytes, done, reserved);
+    }
+
+    private void countWireOut(List<ByteBuffer> bytes) {
+        long n = 0;
+        for (ByteBuffer b : bytes) {
+            n += b.remaining();
+        }
+        traffic.wireOut(n);
+    }
+
+    /** Counts a message the core just gave out; under the lock. */
+    private void countReceivedLocked(Event event) {
+        if (event instanceof Event.Text || event instanceof Event.Binary) {
+            traffic.messageIn(event instanceof Event.Text, core.lastMessageSize());
+        }
+    }
+
+    /** Adds this connection's traffic to {@code sums}, for {@link MetricsRecorder#traffic()}. */
+    void addTrafficTo(long[] sums) {
+        lock.lock();
+        try {
+            traffic.addTo(sums);
+        } finally {
+            lock.unlock();
+        }
     }
 
     // ---------------------------------------------------------------- sending
@@ -406,7 +457,7 @@ public final class SocketConnection implements WebSocket {
     public CompletableFuture<Void> sendText(String text, SendOption... options) {
         byte[] utf8 = Connection.encodeText(text);
         boolean compress = allowsCompression(options);
-        return send(utf8.length, () -> core.sendMessage(dev.duplex.protocol.frame.Opcode.TEXT, ByteBuffer.wrap(utf8), compress));
+        return send(TEXT, utf8.length, () -> core.sendMessage(dev.duplex.protocol.frame.Opcode.TEXT, ByteBuffer.wrap(utf8), compress));
     }
 
     @Override
@@ -416,7 +467,7 @@ public final class SocketConnection implements WebSocket {
         // the lock; a client's frame is masked into a fresh array the same way (row B8).
         ByteBuffer payload = data.duplicate();
         boolean compress = allowsCompression(options);
-        return send(payload.remaining(), () -> core.sendMessageCopy(dev.duplex.protocol.frame.Opcode.BINARY, payload, compress));
+        return send(BINARY, payload.remaining(), () -> core.sendMessageCopy(dev.duplex.protocol.frame.Opcode.BINARY, payload, compress));
     }
 
     /** Row G6: the application may keep any message out of a negotiated compression. */
@@ -432,7 +483,7 @@ public final class SocketConnection implements WebSocket {
     @Override
     public CompletableFuture<Void> ping(ByteBuffer payload) {
         ByteBuffer p = payload.duplicate();
-        return send(p.remaining(), () -> core.sendPing(p));
+        return send(PING, p.remaining(), () -> core.sendPing(p));
     }
 
     @Override
@@ -446,6 +497,7 @@ public final class SocketConnection implements WebSocket {
                 return done;
             }
             flushLocked();
+            closeStartedHere = true;
             core.close(code, reason);
             flushLocked(done);
         } finally {
@@ -479,7 +531,7 @@ public final class SocketConnection implements WebSocket {
      * and this connection holds the most), the connection is also closed with 1013: a message
      * has been lost, and the peer must not read on as if none were.
      */
-    private CompletableFuture<Void> send(long payloadSize, Runnable action) {
+    private CompletableFuture<Void> send(int type, long payloadSize, Runnable action) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         String overLimit = null;
         lock.lock();
@@ -512,6 +564,11 @@ public final class SocketConnection implements WebSocket {
                     throw e;
                 }
                 flushSendLocked(done, size);
+                if (type == PING) {
+                    metrics.pingSent();
+                } else {
+                    traffic.messageOut(type == TEXT, payloadSize);
+                }
             }
         } finally {
             lock.unlock();
@@ -584,6 +641,7 @@ public final class SocketConnection implements WebSocket {
         }
         core.sendPing(payload);
         flushLocked();
+        metrics.pingSent();
         return true;
     }
 
@@ -608,8 +666,20 @@ public final class SocketConnection implements WebSocket {
 
     // ---------------------------------------------------------------- the end
 
+    /** Records a close this end caused: a close or failure of its own, an abort, a timeout. */
     private void recordClose(int code, String reason) {
-        closeRecord.compareAndSet(NOT_RECORDED, new CloseRecord(code, reason == null ? "" : reason));
+        closeRecord.compareAndSet(NOT_RECORDED, new CloseRecord(code, reason == null ? "" : reason, true));
+    }
+
+    /** Records a close the peer caused: its close frame first, or its end of the connection. */
+    private void recordRemoteClose(int code, String reason) {
+        closeRecord.compareAndSet(NOT_RECORDED, new CloseRecord(code, reason == null ? "" : reason, false));
+    }
+
+    /** Keepalive: the pong did not come in time (counted), so the connection fails with 1011. */
+    private void pongMissed(int code, String reason) {
+        metrics.pongMissed();
+        fail(code, reason);
     }
 
     private void terminate() {
@@ -621,13 +691,18 @@ public final class SocketConnection implements WebSocket {
         guard.release();
         // The read side is done; the writer finishes what is queued, then the socket goes.
         outbound.closeSocketWhenDrained();
+        long in;
+        long out;
         lock.lock();
         try {
             core.release();
+            in = traffic.wireIn();
+            out = traffic.wireOut();
         } finally {
             lock.unlock();
         }
         CloseRecord record = closeRecord.get();
+        metrics.connectionClosed(this, flight, record.code(), record.local(), in, out);
         callHandler(() -> handler.onClose(this, record.code(), record.reason()));
         onTerminated.accept(this);
     }
@@ -635,6 +710,11 @@ public final class SocketConnection implements WebSocket {
     /** Gives a client connection its wire tap; called before {@link #run()} starts, or never. */
     void tap(GuardedTap tap) {
         this.tap = tap;
+    }
+
+    /** "server" or "client", for the flight events. */
+    String role() {
+        return core.role() == Role.SERVER ? "server" : "client";
     }
 
     /** Whether the read loop has ended. */

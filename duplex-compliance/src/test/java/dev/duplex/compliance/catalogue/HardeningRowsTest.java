@@ -221,8 +221,8 @@ class HardeningRowsTest {
         // buffers can take in about that much: a smaller budget makes sure it is reached.
         // The one row whose p99 bound is not 250 ms: two hundred peers push 1 GB through both
         // of this machine's cores in about two seconds, the generator on the same cores as the
-        // server, and the canaries' p99 has measured 250–750 ms here (47–89 ms with the
-        // generator in a process of its own). The bound still catches a server that starves
+        // server, and the canaries' p99 has measured 250–750 ms here, far less with the
+        // generator in a process of its own. The bound still catches a server that starves
         // them, as it did for seconds before the hardening.
         row(transport, 0, List.of("--write-stall-timeout", "5", "--outbound-budget", Integer.toString(16 << 20)), 1500, server -> {
             int readers = 200;

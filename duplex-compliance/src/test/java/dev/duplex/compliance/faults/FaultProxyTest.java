@@ -67,8 +67,10 @@ class FaultProxyTest {
             WebSocket socket = connect(proxy, client, ClientOptions.builder()).get(5, TimeUnit.SECONDS);
             WebSocket serverEnd = events.awaitOpen();
 
-            // The 101 is through; cut ten bytes into the next frame (its header is 4 bytes).
-            long afterHandshake = proxy.serverToClient().forwarded();
+            // The 101 is through; cut ten bytes into the next frame (its header is 4 bytes). The
+            // client may parse the 101 before the proxy's relay thread has counted it: wait
+            // until the count holds still (nothing else is sent until the binary message).
+            long afterHandshake = settledCount(proxy);
             proxy.serverToClient().cutAt(afterHandshake + 10, how);
             serverEnd.sendBinary(new byte[1000]);
 
@@ -80,6 +82,21 @@ class FaultProxyTest {
             assertFalse(socket.isOpen());
             assertEquals(1006, events.awaitClose().code(), "the server lost its peer without a close frame too");
         }
+    }
+
+    /** The server-to-client count once it is above zero and the same 50 ms apart. */
+    private static long settledCount(FaultProxy proxy) throws InterruptedException {
+        long end = System.nanoTime() + DEADLINE.toNanos();
+        long last = -1;
+        while (System.nanoTime() < end) {
+            long now = proxy.serverToClient().forwarded();
+            if (now > 0 && now == last) {
+                return now;
+            }
+            last = now;
+            Thread.sleep(50); // polling interval of a condition with a deadline
+        }
+        throw new AssertionError("the 101 never settled in the proxy's count: " + last);
     }
 
     @ParameterizedTest

@@ -27,7 +27,6 @@ import java.util.function.LongSupplier;
  * Thread-safe.
  */
 final class ConnectionAdmission {
-    private static final System.Logger LOG = System.getLogger("dev.duplex");
     /** How long a refused socket may take to send its request head before it is closed. */
     private static final Duration REFUSAL_DRAIN = Duration.ofSeconds(2);
     private static final int REFUSAL_DRAIN_BYTES = 32 * 1024;
@@ -46,13 +45,15 @@ final class ConnectionAdmission {
     private final ConcurrentHashMap<String, Integer> principals = new ConcurrentHashMap<>();
     private volatile long lastSweep;
     /** Refusals are what a flood makes: logged at most once a second (row H9). */
-    private final ThrottledLog refusals = new ThrottledLog();
+    private final ThrottledLog refusals;
 
-    ConnectionAdmission(ServerLimits limits, Timers timers) {
-        this(limits, timers, System::nanoTime);
+    /** @param refusals the server's throttled log, which its refusals share */
+    ConnectionAdmission(ServerLimits limits, Timers timers, ThrottledLog refusals) {
+        this(limits, timers, System::nanoTime, refusals);
     }
 
-    ConnectionAdmission(ServerLimits limits, Timers timers, LongSupplier nanoTime) {
+    ConnectionAdmission(ServerLimits limits, Timers timers, LongSupplier nanoTime, ThrottledLog refusals) {
+        this.refusals = refusals;
         this.limits = limits;
         this.timers = timers;
         this.nanoTime = nanoTime;

@@ -25,7 +25,6 @@ import java.util.function.BooleanSupplier;
  * deadlines run on the timers and fail the connection from there.
  */
 final class InboundGuard {
-    private static final System.Logger LOG = System.getLogger("dev.duplex");
     /** While the read loop waits for tokens it looks this often whether the socket was closed. */
     private static final long PAUSE_SLICE_NANOS = Duration.ofMillis(50).toNanos();
     /** A deadline that passes while the handler runs looks again after this long. */

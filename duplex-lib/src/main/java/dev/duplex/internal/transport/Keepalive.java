@@ -18,7 +18,6 @@ import java.util.function.Predicate;
  * thread tell it of pongs.
  */
 final class Keepalive {
-    private static final System.Logger LOG = System.getLogger("dev.duplex");
     private static final String PING_PAYLOAD = "duplex-keepalive";
 
     private final ReentrantLock lock;

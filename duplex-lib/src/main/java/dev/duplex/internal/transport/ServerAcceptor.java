@@ -91,9 +91,9 @@ public final class ServerAcceptor {
         this.compression = new ServerCompression(compression);
         this.tls = tls;
         this.endpoints = endpoints;
-        this.admission = new ConnectionAdmission(limits, timers);
         this.shared = new ServerWide(new PartialMessageBudget(limits.incompleteMessageBudget()),
                 new OutboundBudget(limits.outboundBudget()), new ThrottledLog(), new MetricsRecorder());
+        this.admission = new ConnectionAdmission(limits, timers, shared.log());
     }
 
     public void start() throws IOException {

@@ -26,7 +26,7 @@ class ConnectionAdmissionTest {
     }
 
     private ConnectionAdmission admission(ServerLimits limits) {
-        return new ConnectionAdmission(limits, timers, nanos::get);
+        return new ConnectionAdmission(limits, timers, nanos::get, new ThrottledLog());
     }
 
     private static ConnectionAdmission.Slot admitted(ConnectionAdmission.Verdict verdict) {
